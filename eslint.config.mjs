@@ -1,0 +1,49 @@
+import js from '@eslint/js';
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/docs/api/**', '**/node_modules/**', '**/.nx/**', '**/out-tsc/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts', '**/*.mjs', '**/*.js'],
+    plugins: { '@nx': nx },
+    languageOptions: {
+      globals: { console: 'readonly', process: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
+    },
+    rules: {
+      // Dependencies point one way: checks ← core ← api ← cli. A wrong-way import fails lint.
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: ['../../../scripts/pack.mjs'],
+          depConstraints: [
+            { sourceTag: 'layer:checks', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'layer:core', onlyDependOnLibsWithTags: ['layer:checks'] },
+            { sourceTag: 'layer:api', onlyDependOnLibsWithTags: ['layer:core', 'layer:checks'] },
+            { sourceTag: 'layer:cli', onlyDependOnLibsWithTags: ['layer:api', 'layer:core', 'layer:checks'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'always'],
+      'no-console': 'off',
+    },
+  },
+  {
+    // Examples are written as a user would: importing the package by its published name.
+    files: ['**/examples/**'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
+  {
+    // Runtime-neutral packages: no Node built-ins outside tests and Node-only entry files.
+    files: ['packages/checks/src/**/*.ts', 'packages/core/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/src/testing/**', 'packages/core/src/store/sqlite*.ts', 'packages/core/src/store/postgres*.ts', 'packages/core/src/sqlite.ts', 'packages/core/src/postgres.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'This package must stay runtime-neutral: no Node built-ins here.' }] }],
+    },
+  },
+);

@@ -1,0 +1,89 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ApplicationInputSchema } from './application-input.js';
+import { MAX_FIELD_LENGTH } from './fields.js';
+
+const issuesOf = (input: unknown) => {
+  const result = ApplicationInputSchema.safeParse(input);
+  expect(result.success).toBe(false);
+  return result.error?.issues.map((i) => ({ code: i.code, path: i.path })) ?? [];
+};
+
+describe('ApplicationInputSchema', () => {
+  it('accepts the three reference inputs unchanged', () => {
+    for (const input of [
+      { name: 'Spock', address: '123 Enterprise Street' },
+      { name: 'Gabe', address: 'ABadAddress' },
+      { name: 'UNPROCESSABLE_DATA', address: '123 Street' },
+    ]) {
+      expect(ApplicationInputSchema.parse(input)).toStrictEqual(input);
+    }
+  });
+
+  it('trims both fields', () => {
+    expect(ApplicationInputSchema.parse({ name: '  Spock\n', address: '\t123 Street ' })).toStrictEqual({
+      name: 'Spock',
+      address: '123 Street',
+    });
+  });
+
+  it('rejects empty and whitespace-only fields', () => {
+    expect(issuesOf({ name: '', address: '123 Street' })).toStrictEqual([{ code: 'too_small', path: ['name'] }]);
+    expect(issuesOf({ name: 'Spock', address: ' \t\n ' })).toStrictEqual([{ code: 'too_small', path: ['address'] }]);
+  });
+
+  it('rejects over-long fields and accepts the maximum', () => {
+    const max = 'x'.repeat(MAX_FIELD_LENGTH);
+    expect(ApplicationInputSchema.parse({ name: max, address: `1 ${max.slice(2)}` }).name).toHaveLength(MAX_FIELD_LENGTH);
+    expect(issuesOf({ name: `${max}y`, address: '123 Street' })).toStrictEqual([{ code: 'too_big', path: ['name'] }]);
+    expect(issuesOf({ name: 'Spock', address: `${max}1` })).toStrictEqual([{ code: 'too_big', path: ['address'] }]);
+  });
+
+  it('measures the maximum after trimming', () => {
+    const padded = `   ${'x'.repeat(MAX_FIELD_LENGTH)}   `;
+    expect(ApplicationInputSchema.safeParse({ name: padded, address: '1 Main' }).success).toBe(true);
+  });
+
+  it('rejects non-string and missing values, naming the field', () => {
+    for (const bad of [42, null, true, ['Spock'], { first: 'Spock' }]) {
+      expect(issuesOf({ name: bad, address: '123 Street' })).toStrictEqual([{ code: 'invalid_type', path: ['name'] }]);
+    }
+    expect(issuesOf({ name: 'Spock' })).toStrictEqual([{ code: 'invalid_type', path: ['address'] }]);
+    expect(ApplicationInputSchema.safeParse({ name: 'Spock' }).error?.issues[0]?.message).toBe('address is required');
+  });
+
+  it('rejects unknown keys', () => {
+    expect(issuesOf({ name: 'Spock', address: '123 Street', admin: true })).toStrictEqual([
+      { code: 'unrecognized_keys', path: [] },
+    ]);
+  });
+
+  it('rejects documents that are not objects', () => {
+    for (const bad of [null, 'Spock', 7, [], undefined]) {
+      expect(issuesOf(bad)).toStrictEqual([{ code: 'invalid_type', path: [] }]);
+    }
+  });
+
+  it('accepts unicode names and addresses', () => {
+    const input = { name: '山田 太郎 👩‍🚀', address: '12 Rue Émile Zola, Zürich' };
+    expect(ApplicationInputSchema.parse(input)).toStrictEqual(input);
+  });
+
+  it('never throws on any JSON value, and every accepted value is trimmed and bounded', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.json().map((j) => JSON.parse(j) as unknown), fc.record({ name: fc.string(), address: fc.string() })), (value) => {
+        const result = ApplicationInputSchema.safeParse(value);
+        if (result.success) {
+          for (const field of [result.data.name, result.data.address]) {
+            expect(field).toBe(field.trim());
+            expect(field.length).toBeGreaterThan(0);
+            expect(field.length).toBeLessThanOrEqual(MAX_FIELD_LENGTH);
+          }
+        } else {
+          expect(result.error.issues.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
