@@ -72,12 +72,12 @@ const result: CheckResult = checkName(input.name);
 const flagged: boolean = result.flagged;
 export { flagged };`,
     );
-    execFileSync(process.execPath, [tsc, '-p', '.'], { cwd: project, stdio: 'pipe' });
+    execFileSync(process.execPath, [tsc, '-p', '.', '--pretty', 'false'], { cwd: project, stdio: 'pipe' });
 
     writeFileSync(join(project, 'bad.ts'), `import { checkName } from '@bank/checks';\ncheckName(42);\n`);
     let output = '';
     try {
-      execFileSync(process.execPath, [tsc, '-p', '.'], { cwd: project, encoding: 'utf8' });
+      execFileSync(process.execPath, [tsc, '-p', '.', '--pretty', 'false'], { cwd: project, encoding: 'utf8' });
     } catch (e) {
       output = String((e as { stdout?: string }).stdout);
     }
