@@ -1,0 +1,322 @@
+import { ApplicationInputSchema, type ApplicationInput } from '@bank/checks';
+import { createActor } from 'xstate';
+import type { Application, ApplicationPage, HistoryEvent } from '../application.js';
+import { systemClock, toIso, type Clock } from '../clock.js';
+import { DomainError, isDomainError, parseInput } from '../errors.js';
+import { APPLICATION_ID_PATTERN, newApplicationId } from '../ids.js';
+import { createApplicationMachine, MACHINE_VERSION, type ApplicationMachineOptions } from '../machine/application-machine.js';
+import type { ApplicationEmitted, ApplicationEvent, ReviewDecision } from '../machine/types.js';
+import type { RetryPolicy } from '../retry-policy.js';
+import type { ExecutionCommit, NewHistoryEvent, Store, StoredExecution } from '../store/store.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { createScheduler } from './scheduler.js';
+import { IdempotencyKeySchema, ListQuerySchema, ReviewDecisionSchema, ReviewOptionsSchema } from './schemas.js';
+import { runToSettle, type ApplicationSnapshot } from './settle.js';
+import { dueAtOf, toApplication } from './to-application.js';
+
+/** What a runtime is built from. Only the store is required. */
+export interface RuntimeOptions extends ApplicationMachineOptions {
+  /** Where executions live: `createSqliteStore` from `@bank/core/sqlite`, `createMemoryStore` for tests. */
+  readonly store: Store;
+  /** Where time comes from; inject a fake clock in tests and call `runDue()` instead of sleeping. */
+  readonly clock?: Clock;
+  /** How transient check failures are retried (default: 1 s, 3 retries, backoff 2, 20% jitter, 60 s cap). */
+  readonly retry?: Partial<RetryPolicy>;
+  /** The longest the scheduler sleeps before looking for due work written by other processes (default 1 s). */
+  readonly pollIntervalMs?: number;
+  /** Called with errors the scheduler survived (default: ignored). */
+  readonly onSchedulerError?: (error: unknown) => void;
+}
+
+/** The options of a submission. */
+export interface SubmitOptions {
+  /** Same key and same input give the same application; same key and other input is a conflict. */
+  readonly idempotencyKey?: string | undefined;
+}
+
+/** The options of a review. */
+export interface ReviewOptions {
+  /** Who reviewed (recorded in the review and the history). */
+  readonly reviewer?: string | undefined;
+  /** The task token the reviewer was given; if present it must be the current one. */
+  readonly taskToken?: string | undefined;
+}
+
+/** A list request: optional state filter, page size (1–200, default 50) and the cursor of the previous page. */
+export interface ListOptions {
+  /** Only applications in this state. */
+  readonly state?: string | undefined;
+  /** The page size. */
+  readonly limit?: number | string | undefined;
+  /** `nextCursor` of the previous page. */
+  readonly cursor?: string | undefined;
+}
+
+/** The durable workflow runtime: every call loads, runs to a settled point, commits once and forgets. */
+export interface Runtime {
+  /**
+   * Validates and submits an application, runs it until it settles and returns it.
+   * @throws {DomainError} `invalid_input` for bad input; `conflict` for a reused idempotency key with other input.
+   */
+  submit(input: unknown, options?: SubmitOptions): Promise<Application>;
+  /** @throws {DomainError} `not_found` for an unknown id. */
+  get(id: string): Promise<Application>;
+  /** @throws {DomainError} `invalid_input` for a bad state, limit or cursor. */
+  list(options?: ListOptions): Promise<ApplicationPage>;
+  /** @throws {DomainError} `not_found` for an unknown id. */
+  history(id: string): Promise<readonly HistoryEvent[]>;
+  /**
+   * Resumes an execution waiting for review, exactly once.
+   * @throws {DomainError} `invalid_input` for a bad decision; `not_found`; `conflict` when not waiting, already reviewed or the token is stale.
+   */
+  review(id: string, decision: unknown, options?: ReviewOptions): Promise<Application>;
+  /**
+   * Resumes a `FAILED` execution from the failed step.
+   * @throws {DomainError} `not_found`; `conflict` when the execution has not failed.
+   */
+  redrive(id: string): Promise<Application>;
+  /** Drives every execution that is due now (retries whose time has come); resolves with how many. */
+  runDue(): Promise<number>;
+  /** Drives everything left unsettled (due while no process ran, or interrupted by a crash); resolves with how many. */
+  recover(): Promise<number>;
+  /** Starts the scheduler that fires due retries while this process lives. */
+  start(): void;
+  /** Stops the scheduler and waits for the round in progress. */
+  stop(): Promise<void>;
+  /** Stops the scheduler and closes the store. */
+  close(): Promise<void>;
+  /** Checks that the store answers. */
+  ping(): Promise<void>;
+}
+
+const DUE_BATCH = 64;
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+const isConflict = (e: unknown) => isDomainError(e) && e.code === 'conflict';
+
+/**
+ * Creates the durable runtime.
+ * @example
+ * ```ts
+ * import { createRuntime } from '@bank/core';
+ * import { createSqliteStore } from '@bank/core/sqlite';
+ * const runtime = createRuntime({ store: createSqliteStore({ path: 'bank.db' }) });
+ * await runtime.recover();
+ * const app = await runtime.submit({ name: 'Gabe', address: 'ABadAddress' }); // FLAGGED_FOR_REVIEW
+ * await runtime.review(app.id, 'APPROVE'); // APPROVED
+ * ```
+ */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const { store } = options;
+  const clock = options.clock ?? systemClock;
+  const machine = createApplicationMachine({ ...options, clock });
+  const scheduler = createScheduler(
+    {
+      runDue: () => runDue(),
+      nextDueAt: async () => {
+        const next = await store.nextDueAt();
+        return next === undefined ? undefined : Date.parse(next);
+      },
+      now: () => clock.now(),
+      onError: options.onSchedulerError ?? (() => {}),
+    },
+    options.pollIntervalMs ?? 1000,
+  );
+
+  /** Runs an actor from a snapshot (or from input) with an optional event to a settled point, collecting history. */
+  async function run(from: { snapshot: unknown } | { input: ApplicationInput }, event?: ApplicationEvent) {
+    const events: NewHistoryEvent[] = [];
+    // A restored actor does not read its input: the context comes from the snapshot.
+    const actor = createActor(machine, 'snapshot' in from ? { snapshot: from.snapshot as ApplicationSnapshot, input: undefined as never } : { input: from.input });
+    actor.on('*', (emitted: ApplicationEmitted) => {
+      const { type, ...data } = emitted;
+      events.push({ at: toIso(clock.now()), type, data });
+    });
+    try {
+      actor.start();
+      if (event) actor.send(event);
+      const snapshot = await runToSettle(actor);
+      return { snapshot, persisted: actor.getPersistedSnapshot(), events };
+    } finally {
+      actor.stop();
+    }
+  }
+
+  function commitOf(
+    id: string,
+    createdAt: string,
+    expectedVersion: number,
+    result: Awaited<ReturnType<typeof run>>,
+    events: readonly NewHistoryEvent[],
+  ): ExecutionCommit {
+    const due = dueAtOf(result.snapshot);
+    return {
+      application: toApplication(result.snapshot, { id, createdAt, updatedAt: toIso(clock.now()) }),
+      expectedVersion,
+      machineVersion: MACHINE_VERSION,
+      snapshot: result.persisted,
+      dueAt: due === undefined ? null : toIso(due),
+      events,
+    };
+  }
+
+  async function commit(c: ExecutionCommit): Promise<Application> {
+    await store.commit(c);
+    if (c.dueAt !== null) scheduler.wake(Date.parse(c.dueAt));
+    return c.application;
+  }
+
+  async function load(id: unknown): Promise<StoredExecution> {
+    const stored = typeof id === 'string' && APPLICATION_ID_PATTERN.test(id) ? await store.load(id) : undefined;
+    if (!stored) throw new DomainError('not_found', `no application ${String(id)}`);
+    if (stored.machineVersion !== MACHINE_VERSION) {
+      throw new DomainError(
+        'internal',
+        `application ${stored.application.id} was stored by workflow machine version ${stored.machineVersion}; this runtime runs version ${MACHINE_VERSION} and cannot restore it`,
+      );
+    }
+    return stored;
+  }
+
+  /** One step on a stored execution: restore, feed `event`, settle, commit with the version check. */
+  async function step(stored: StoredExecution, event: ApplicationEvent, lead: readonly NewHistoryEvent[] = []) {
+    const result = await run({ snapshot: stored.snapshot }, event);
+    return commit(commitOf(stored.application.id, stored.application.createdAt, stored.version, result, [...lead, ...result.events]));
+  }
+
+  async function submit(raw: unknown, submitOptions: SubmitOptions = {}): Promise<Application> {
+    const input = parseInput(ApplicationInputSchema, raw);
+    const key = submitOptions.idempotencyKey === undefined ? undefined : parseInput(IdempotencyKeySchema, submitOptions.idempotencyKey);
+    const requestHash = key === undefined ? '' : await sha256Hex(JSON.stringify([input.name, input.address]));
+    const replay = async (): Promise<Application | undefined> => {
+      const used = key === undefined ? undefined : await store.findIdempotencyKey(key);
+      if (!used) return undefined;
+      if (used.requestHash !== requestHash) throw new DomainError('conflict', 'this idempotency key was used with a different application');
+      return get(used.applicationId);
+    };
+    const earlier = await replay();
+    if (earlier) return earlier;
+
+    const startedAt = clock.now();
+    const id = newApplicationId(startedAt);
+    const lead: NewHistoryEvent[] = [
+      { at: toIso(startedAt), type: 'execution.started', data: { machineVersion: MACHINE_VERSION } },
+      { at: toIso(startedAt), type: 'state.entered', data: { state: 'SUBMITTED' } },
+    ];
+    const result = await run({ input });
+    const c = commitOf(id, toIso(startedAt), 0, result, [...lead, ...result.events]);
+    try {
+      return await commit(key === undefined ? c : { ...c, idempotency: { key, requestHash } });
+    } catch (e) {
+      // A concurrent submit with the same key won the race: answer as it was answered.
+      if (isConflict(e) && key !== undefined) {
+        const winner = await replay();
+        if (winner) return winner;
+      }
+      throw e;
+    }
+  }
+
+  async function get(id: string): Promise<Application> {
+    const application = typeof id === 'string' && APPLICATION_ID_PATTERN.test(id) ? await store.get(id) : undefined;
+    if (!application) throw new DomainError('not_found', `no application ${String(id)}`);
+    return application;
+  }
+
+  async function list(listOptions: ListOptions = {}): Promise<ApplicationPage> {
+    const query = parseInput(ListQuerySchema, Object.fromEntries(Object.entries(listOptions).filter(([, v]) => v !== undefined)));
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const rows = await store.list({
+      ...(query.state === undefined ? {} : { state: query.state as Application['state'] }),
+      limit: query.limit + 1,
+      ...(after ? { after } : {}),
+    });
+    const items = rows.slice(0, query.limit);
+    const last = items.at(-1);
+    return rows.length > query.limit && last ? { items, nextCursor: encodeCursor(last) } : { items };
+  }
+
+  async function history(id: string): Promise<readonly HistoryEvent[]> {
+    await get(id);
+    return store.history(id);
+  }
+
+  async function review(id: string, decision: unknown, reviewOptions: ReviewOptions = {}): Promise<Application> {
+    const parsedDecision = parseInput(ReviewDecisionSchema, decision) as ReviewDecision;
+    const opts = parseInput(
+      ReviewOptionsSchema,
+      Object.fromEntries(Object.entries(reviewOptions).filter(([, v]) => v !== undefined)),
+    );
+    const stored = await load(id);
+    const { application } = stored;
+    if (application.execution.status !== 'WAITING_FOR_REVIEW' || application.taskToken === undefined) {
+      throw new DomainError('conflict', `application ${application.id} is not waiting for a review (state ${application.state})`);
+    }
+    if (opts.taskToken !== undefined && opts.taskToken !== application.taskToken) {
+      throw new DomainError('conflict', `the task token is not the current one for application ${application.id}`);
+    }
+    const event: ApplicationEvent = {
+      type: 'review.submitted',
+      decision: parsedDecision,
+      taskToken: application.taskToken,
+      at: clock.now(),
+      ...(opts.reviewer === undefined ? {} : { reviewer: opts.reviewer }),
+    };
+    return step(stored, event);
+  }
+
+  async function redrive(id: string): Promise<Application> {
+    const stored = await load(id);
+    if (stored.application.execution.status !== 'FAILED') {
+      throw new DomainError('conflict', `application ${stored.application.id} has not failed (status ${stored.application.execution.status})`);
+    }
+    return step(stored, { type: 'execution.redrive', at: clock.now() });
+  }
+
+  /** Fires a retry on one due execution; a conflict means another writer got there first, which is fine. */
+  async function fire(id: string): Promise<boolean> {
+    try {
+      const stored = await load(id);
+      if (stored.dueAt === null || Date.parse(stored.dueAt) > clock.now()) return false;
+      await step(stored, { type: 'retry.due', at: clock.now() });
+      return true;
+    } catch (e) {
+      if (isConflict(e)) return false;
+      throw e;
+    }
+  }
+
+  async function runDue(): Promise<number> {
+    const ids = await store.due(toIso(clock.now()), DUE_BATCH);
+    const fired = await Promise.all(ids.map(fire));
+    return fired.filter(Boolean).length;
+  }
+
+  async function recover(): Promise<number> {
+    let total = 0;
+    for (let n = await runDue(); n > 0; n = await runDue()) total += n;
+    return total;
+  }
+
+  return {
+    submit,
+    get,
+    list,
+    history,
+    review,
+    redrive,
+    runDue,
+    recover,
+    start: () => scheduler.start(),
+    stop: () => scheduler.stop(),
+    async close() {
+      await scheduler.stop();
+      await store.close();
+    },
+    ping: () => store.ping(),
+  };
+}

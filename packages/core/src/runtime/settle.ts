@@ -1,0 +1,39 @@
+import type { Actor, SnapshotFrom } from 'xstate';
+import type { ApplicationMachine } from '../machine/application-machine.js';
+import { CHECK_NAMES } from '../machine/types.js';
+
+/** A snapshot of the application machine. */
+export type ApplicationSnapshot = SnapshotFrom<ApplicationMachine>;
+
+/**
+ * A settled point: nothing is running, so the snapshot can be stored and the actor dropped. That is a final
+ * state, a wait for an outside event (`pendingReview`, `failed`), or checks that are each done or waiting for a
+ * retry time.
+ */
+export function isSettled(snapshot: ApplicationSnapshot): boolean {
+  if (snapshot.status !== 'active') return true;
+  if (!snapshot.matches('checking')) return true;
+  return CHECK_NAMES.every((check) => snapshot.matches({ checking: { [check]: 'done' } }) || snapshot.matches({ checking: { [check]: 'waiting' } }));
+}
+
+/** Resolves with the first settled snapshot of a started actor; rejects if the actor fails. */
+export function runToSettle(actor: Actor<ApplicationMachine>): Promise<ApplicationSnapshot> {
+  return new Promise((resolve, reject) => {
+    let subscription: { unsubscribe(): void } | undefined;
+    let finished = false;
+    const check = (snapshot: ApplicationSnapshot) => {
+      if (finished) return;
+      if (snapshot.status === 'error') {
+        finished = true;
+        subscription?.unsubscribe();
+        reject(snapshot.error);
+      } else if (isSettled(snapshot)) {
+        finished = true;
+        subscription?.unsubscribe();
+        resolve(snapshot);
+      }
+    };
+    subscription = actor.subscribe({ next: check, error: (e) => check({ ...actor.getSnapshot(), status: 'error', error: e } as ApplicationSnapshot) });
+    check(actor.getSnapshot());
+  });
+}
