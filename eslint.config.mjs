@@ -41,9 +41,19 @@ export default tseslint.config(
   {
     // Runtime-neutral packages: no Node built-ins outside tests and Node-only entry files.
     files: ['packages/checks/src/**/*.ts', 'packages/core/src/**/*.ts'],
-    ignores: ['**/*.test.ts', '**/src/testing/**', 'packages/core/src/store/sqlite*.ts', 'packages/core/src/store/postgres*.ts', 'packages/core/src/sqlite.ts', 'packages/core/src/postgres.ts'],
+    ignores: [
+      '**/*.test.ts',
+      '**/src/testing/**',
+      'packages/core/src/store/sqlite*.ts',
+      'packages/core/src/store/postgres*.ts',
+      'packages/core/src/sqlite.ts',
+      'packages/core/src/postgres.ts',
+    ],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'This package must stay runtime-neutral: no Node built-ins here.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*'], message: 'This package must stay runtime-neutral: no Node built-ins here.' }] },
+      ],
     },
   },
 );

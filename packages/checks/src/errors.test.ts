@@ -20,7 +20,14 @@ describe('isUnprocessableDataError', () => {
   });
 
   it('rejects other errors and values', () => {
-    for (const other of [new Error('x'), new TypeError('x'), { name: 'UnprocessableDataError' }, null, undefined, 'UnprocessableDataError']) {
+    for (const other of [
+      new Error('x'),
+      new TypeError('x'),
+      { name: 'UnprocessableDataError' },
+      null,
+      undefined,
+      'UnprocessableDataError',
+    ]) {
       expect(isUnprocessableDataError(other)).toBe(false);
     }
   });

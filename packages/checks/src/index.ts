@@ -18,11 +18,4 @@ export {
   UNPROCESSABLE_DATA,
   UnprocessableDataError,
 } from './errors.js';
-export {
-  parseApplicationInput,
-  parseWith,
-  safeParseApplicationInput,
-  safeParseWith,
-  toCheckIssues,
-  type ParseResult,
-} from './parse.js';
+export { parseApplicationInput, parseWith, safeParseApplicationInput, safeParseWith, toCheckIssues, type ParseResult } from './parse.js';

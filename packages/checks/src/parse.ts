@@ -38,5 +38,4 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.out
 export const parseApplicationInput = (input: unknown): ApplicationInput => parseWith(ApplicationInputSchema, input);
 
 /** Validates an application submission without throwing. */
-export const safeParseApplicationInput = (input: unknown): ParseResult<ApplicationInput> =>
-  safeParseWith(ApplicationInputSchema, input);
+export const safeParseApplicationInput = (input: unknown): ParseResult<ApplicationInput> => safeParseWith(ApplicationInputSchema, input);

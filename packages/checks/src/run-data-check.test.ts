@@ -23,9 +23,7 @@ describe('runDataCheck', () => {
   });
 
   it('throws UnprocessableDataError from the name check', () => {
-    expect(() => runDataCheck({ command: 'CHECK_NAME', data: { name: 'UNPROCESSABLE_DATA' } })).toThrow(
-      UnprocessableDataError,
-    );
+    expect(() => runDataCheck({ command: 'CHECK_NAME', data: { name: 'UNPROCESSABLE_DATA' } })).toThrow(UnprocessableDataError);
   });
 
   it('rejects an unknown command with a clear, typed error', () => {

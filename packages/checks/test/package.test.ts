@@ -31,7 +31,9 @@ afterAll(() => {
 
 describe('the published @bank/checks package', () => {
   it('contains the build, README and LICENSE, and no tests, sources or source maps', () => {
-    expect(files).toEqual(expect.arrayContaining(['package/dist/index.js', 'package/dist/index.d.ts', 'package/README.md', 'package/LICENSE']));
+    expect(files).toEqual(
+      expect.arrayContaining(['package/dist/index.js', 'package/dist/index.d.ts', 'package/README.md', 'package/LICENSE']),
+    );
     expect(files.filter((f) => /\.test\.|\.map$|\/src\//.test(f))).toStrictEqual([]);
   });
 
@@ -62,7 +64,10 @@ console.log(JSON.stringify({
   it('type-checks from TypeScript, and rejects wrong use', () => {
     writeFileSync(
       join(project, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, types: [] }, include: ['*.ts'] }),
+      JSON.stringify({
+        compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, types: [] },
+        include: ['*.ts'],
+      }),
     );
     writeFileSync(
       join(project, 'good.ts'),

@@ -5,7 +5,14 @@ import type { z } from 'zod';
 export type ErrorCode = 'invalid_input' | 'unauthorized' | 'not_found' | 'conflict' | 'store_unavailable' | 'internal';
 
 /** The error codes, for exhaustive tables and runtime checks. */
-export const ERROR_CODES: readonly ErrorCode[] = ['invalid_input', 'unauthorized', 'not_found', 'conflict', 'store_unavailable', 'internal'];
+export const ERROR_CODES: readonly ErrorCode[] = [
+  'invalid_input',
+  'unauthorized',
+  'not_found',
+  'conflict',
+  'store_unavailable',
+  'internal',
+];
 
 /** The one error type the runtime throws: a closed `code`, a message safe to show, and optional issues. */
 export class DomainError extends Error {

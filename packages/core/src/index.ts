@@ -4,8 +4,20 @@
  * The SQLite store is a Node-only subpath: `@bank/core/sqlite`.
  * @module
  */
-export { createRuntime, type ListOptions, type ReviewOptions, type Runtime, type RuntimeOptions, type SubmitOptions } from './runtime/runtime.js';
-export { createApplicationMachine, MACHINE_VERSION, type ApplicationMachine, type ApplicationMachineOptions } from './machine/application-machine.js';
+export {
+  createRuntime,
+  type ListOptions,
+  type ReviewOptions,
+  type Runtime,
+  type RuntimeOptions,
+  type SubmitOptions,
+} from './runtime/runtime.js';
+export {
+  createApplicationMachine,
+  MACHINE_VERSION,
+  type ApplicationMachine,
+  type ApplicationMachineOptions,
+} from './machine/application-machine.js';
 export { CheckTimeoutError } from './machine/check-actor.js';
 export {
   APPLICATION_STATES,
@@ -21,7 +33,14 @@ export {
   type RecordedReview,
   type ReviewDecision,
 } from './machine/types.js';
-export { EXECUTION_STATUSES, type Application, type ApplicationPage, type ExecutionInfo, type ExecutionStatus, type HistoryEvent } from './application.js';
+export {
+  EXECUTION_STATUSES,
+  type Application,
+  type ApplicationPage,
+  type ExecutionInfo,
+  type ExecutionStatus,
+  type HistoryEvent,
+} from './application.js';
 export { DEFAULT_RETRY_POLICY, resolveRetryPolicy, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 export { systemClock, type Clock } from './clock.js';
 export { DomainError, ERROR_CODES, isDomainError, parseInput, toDomainError, type ErrorCode } from './errors.js';

@@ -53,9 +53,7 @@ describe('ApplicationInputSchema', () => {
   });
 
   it('rejects unknown keys', () => {
-    expect(issuesOf({ name: 'Spock', address: '123 Street', admin: true })).toStrictEqual([
-      { code: 'unrecognized_keys', path: [] },
-    ]);
+    expect(issuesOf({ name: 'Spock', address: '123 Street', admin: true })).toStrictEqual([{ code: 'unrecognized_keys', path: [] }]);
   });
 
   it('rejects documents that are not objects', () => {
@@ -71,18 +69,24 @@ describe('ApplicationInputSchema', () => {
 
   it('never throws on any JSON value, and every accepted value is trimmed and bounded', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.json().map((j) => JSON.parse(j) as unknown), fc.record({ name: fc.string(), address: fc.string() })), (value) => {
-        const result = ApplicationInputSchema.safeParse(value);
-        if (result.success) {
-          for (const field of [result.data.name, result.data.address]) {
-            expect(field).toBe(field.trim());
-            expect(field.length).toBeGreaterThan(0);
-            expect(field.length).toBeLessThanOrEqual(MAX_FIELD_LENGTH);
+      fc.property(
+        fc.oneof(
+          fc.json().map((j) => JSON.parse(j) as unknown),
+          fc.record({ name: fc.string(), address: fc.string() }),
+        ),
+        (value) => {
+          const result = ApplicationInputSchema.safeParse(value);
+          if (result.success) {
+            for (const field of [result.data.name, result.data.address]) {
+              expect(field).toBe(field.trim());
+              expect(field.length).toBeGreaterThan(0);
+              expect(field.length).toBeLessThanOrEqual(MAX_FIELD_LENGTH);
+            }
+          } else {
+            expect(result.error.issues.length).toBeGreaterThan(0);
           }
-        } else {
-          expect(result.error.issues.length).toBeGreaterThan(0);
-        }
-      }),
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -36,7 +36,11 @@ const toRecordedError = (error: unknown): RecordedError =>
 const errorOf = (event: unknown): unknown => (event as ErrorActorEvent).error;
 
 /** Builds the application workflow machine: parallel name/address checks, review, approve or reject. */
-export function createApplicationMachine(options: ApplicationMachineOptions = {}) {
+export function createApplicationMachine(options: ApplicationMachineOptions = {}): ApplicationMachine {
+  return buildMachine(options);
+}
+
+function buildMachine(options: ApplicationMachineOptions) {
   const checks = { ...DEFAULT_CHECKS, ...options.checks };
   const policy = resolveRetryPolicy(options.retry);
   const clock = options.clock ?? systemClock;
@@ -80,7 +84,11 @@ export function createApplicationMachine(options: ApplicationMachineOptions = {}
       })),
       recordUnprocessable: assign(({ context, event }, { check }: Params) => {
         const error = toRecordedError(errorOf(event));
-        return { reason: `${error.name}: ${error.message}`, lastError: { check, ...error }, failures: { ...context.failures, [check]: context.failures[check] + 1 } };
+        return {
+          reason: `${error.name}: ${error.message}`,
+          lastError: { check, ...error },
+          failures: { ...context.failures, [check]: context.failures[check] + 1 },
+        };
       }),
       scheduleRetry: assign(({ context, event }, { check }: Params) => {
         const failures = context.failures[check] + 1;
@@ -109,7 +117,11 @@ export function createApplicationMachine(options: ApplicationMachineOptions = {}
       emitTokenIssued: emit(({ context }) => ({ type: 'task_token.issued' as const, tokenHint: (context.taskToken ?? '').slice(0, 7) })),
       recordReview: assign(({ event }) => {
         if (event.type !== 'review.submitted') return {};
-        const review = { decision: event.decision, reviewedAt: toIso(event.at), ...(event.reviewer === undefined ? {} : { reviewer: event.reviewer }) };
+        const review = {
+          decision: event.decision,
+          reviewedAt: toIso(event.at),
+          ...(event.reviewer === undefined ? {} : { reviewer: event.reviewer }),
+        };
         return { review, taskToken: undefined };
       }),
       emitReviewReceived: emit(({ context }) => ({
@@ -127,10 +139,12 @@ export function createApplicationMachine(options: ApplicationMachineOptions = {}
         type: 'execution.failed' as const,
         error: context.lastError ?? { check: 'name' as const, name: 'Error', message: 'unknown failure' },
       })),
-      emitEntered: emit((_, { state }: { state: ApplicationEmitted & { type: 'state.entered' } extends { state: infer S } ? S : never }) => ({
-        type: 'state.entered' as const,
-        state,
-      })),
+      emitEntered: emit(
+        (_, { state }: { state: ApplicationEmitted & { type: 'state.entered' } extends { state: infer S } ? S : never }) => ({
+          type: 'state.entered' as const,
+          state,
+        }),
+      ),
       emitSucceededExecution: emit((_, { state }: { state: 'APPROVED' | 'REJECTED' | 'FLAGGED_WITH_UNPROCESSABLE_DATA' }) => ({
         type: 'execution.succeeded' as const,
         state,
@@ -245,9 +259,7 @@ export function createApplicationMachine(options: ApplicationMachineOptions = {}
       pendingReview: {
         entry: ['issueTaskToken', { type: 'emitEntered', params: { state: 'FLAGGED_FOR_REVIEW' } }, 'emitTokenIssued'],
         on: {
-          'review.submitted': [
-            { guard: 'tokenMatches', target: 'deciding', actions: ['recordReview', 'emitReviewReceived'] },
-          ],
+          'review.submitted': [{ guard: 'tokenMatches', target: 'deciding', actions: ['recordReview', 'emitReviewReceived'] }],
         },
       },
       deciding: {
@@ -260,11 +272,17 @@ export function createApplicationMachine(options: ApplicationMachineOptions = {}
       reviewRejected: { entry: { type: 'emitEntered', params: { state: 'REVIEW_REJECTED' } }, always: 'rejected' },
       approved: {
         type: 'final',
-        entry: [{ type: 'emitEntered', params: { state: 'APPROVED' } }, { type: 'emitSucceededExecution', params: { state: 'APPROVED' } }],
+        entry: [
+          { type: 'emitEntered', params: { state: 'APPROVED' } },
+          { type: 'emitSucceededExecution', params: { state: 'APPROVED' } },
+        ],
       },
       rejected: {
         type: 'final',
-        entry: [{ type: 'emitEntered', params: { state: 'REJECTED' } }, { type: 'emitSucceededExecution', params: { state: 'REJECTED' } }],
+        entry: [
+          { type: 'emitEntered', params: { state: 'REJECTED' } },
+          { type: 'emitSucceededExecution', params: { state: 'REJECTED' } },
+        ],
       },
       unprocessable: {
         type: 'final',
@@ -281,5 +299,5 @@ export function createApplicationMachine(options: ApplicationMachineOptions = {}
   });
 }
 
-/** The machine built by {@link createApplicationMachine}. */
-export type ApplicationMachine = ReturnType<typeof createApplicationMachine>;
+/** The machine built by {@link createApplicationMachine}: an XState v5 `StateMachine`. */
+export type ApplicationMachine = ReturnType<typeof buildMachine>;

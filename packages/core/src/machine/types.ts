@@ -49,7 +49,13 @@ export interface ApplicationContext {
 
 /** The events an execution accepts from outside. */
 export type ApplicationEvent =
-  | { readonly type: 'review.submitted'; readonly decision: ReviewDecision; readonly taskToken: string; readonly reviewer?: string; readonly at: number }
+  | {
+      readonly type: 'review.submitted';
+      readonly decision: ReviewDecision;
+      readonly taskToken: string;
+      readonly reviewer?: string;
+      readonly at: number;
+    }
   | { readonly type: 'retry.due'; readonly at: number }
   | { readonly type: 'execution.redrive'; readonly at: number };
 
@@ -73,13 +79,7 @@ export type ApplicationEmitted =
 
 /** An application's business state, as the reference system names them. */
 export type ApplicationState =
-  | 'SUBMITTED'
-  | 'FLAGGED_FOR_REVIEW'
-  | 'REVIEW_APPROVED'
-  | 'REVIEW_REJECTED'
-  | 'APPROVED'
-  | 'REJECTED'
-  | 'FLAGGED_WITH_UNPROCESSABLE_DATA';
+  'SUBMITTED' | 'FLAGGED_FOR_REVIEW' | 'REVIEW_APPROVED' | 'REVIEW_REJECTED' | 'APPROVED' | 'REJECTED' | 'FLAGGED_WITH_UNPROCESSABLE_DATA';
 
 /** Every application state, for validation of filters. */
 export const APPLICATION_STATES: readonly ApplicationState[] = [

@@ -20,7 +20,13 @@ export function decodeCursor(cursor: string): CursorPosition {
   try {
     if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) throw new Error('bad alphabet');
     const value: unknown = JSON.parse(fromBase64Url(cursor));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && !Number.isNaN(Date.parse(value[0]))) {
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === 'string' &&
+      typeof value[1] === 'string' &&
+      !Number.isNaN(Date.parse(value[0]))
+    ) {
       return { createdAt: value[0], id: value[1] };
     }
   } catch {

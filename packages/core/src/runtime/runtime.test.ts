@@ -1,7 +1,11 @@
 import { checkAddress, checkName } from '@bank/checks';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isDomainError } from '../errors.js';
 import { createMemoryStore } from '../store/memory-store.js';
+import { createSqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { createFakeClock, type FakeClock } from '../testing/fake-clock.js';
 import { flaky } from '../testing/flaky.js';
@@ -18,219 +22,296 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   );
 }
 
+const dir = mkdtempSync(join(tmpdir(), 'bank-runtime-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+
+// Every behaviour runs on the in-memory store and on a real SQLite file.
+const STORES: [string, () => Promise<Store>][] = [
+  ['memory store', async () => createMemoryStore()],
+  ['a SQLite file', async () => createSqliteStore({ path: join(dir, `runtime-${++files}.db`) })],
+];
+
 let clock: FakeClock;
 let store: Store;
 let runtime: Runtime;
 
-beforeEach(() => {
-  clock = createFakeClock();
-  store = createMemoryStore();
-  runtime = createRuntime({ store, clock, random: () => 0 });
-});
-
-describe('runtime: the reference cases', () => {
-  it('approves Spock without review', async () => {
-    const app = await runtime.submit(SPOCK);
-    expect(app).toMatchObject({ ...SPOCK, state: 'APPROVED', checks: { name: { flagged: false }, address: { flagged: false } }, execution: { status: 'SUCCEEDED' } });
-    expect(app.id).toMatch(/^app_[0-9a-f-]{36}$/);
-    expect(await runtime.get(app.id)).toStrictEqual(app);
-    expect((await runtime.history(app.id)).map((e) => e.type)).toStrictEqual([
-      'execution.started',
-      'state.entered',
-      'check.succeeded',
-      'check.succeeded',
-      'state.entered',
-      'execution.succeeded',
-    ]);
-  });
-
-  it('pauses Gabe for review, then approves on APPROVE', async () => {
-    const flagged = await runtime.submit(GABE);
-    expect(flagged).toMatchObject({ state: 'FLAGGED_FOR_REVIEW', execution: { status: 'WAITING_FOR_REVIEW' }, checks: { name: { flagged: false }, address: { flagged: true } } });
-    expect(flagged.taskToken).toMatch(/^tt_[0-9a-f]{32}$/);
-    clock.advance(3 * 24 * 3600_000); // days later
-    const approved = await runtime.review(flagged.id, 'APPROVE', { reviewer: 'riker' });
-    expect(approved).toMatchObject({ state: 'APPROVED', review: { decision: 'APPROVE', reviewer: 'riker', reviewedAt: '2026-01-04T00:00:00.000Z' }, execution: { status: 'SUCCEEDED' } });
-    expect(approved.taskToken).toBeUndefined();
-    const states = (await runtime.history(flagged.id)).filter((e) => e.type === 'state.entered').map((e) => e.data.state);
-    expect(states).toStrictEqual(['SUBMITTED', 'FLAGGED_FOR_REVIEW', 'REVIEW_APPROVED', 'APPROVED']);
-  });
-
-  it('rejects Gabe on REJECT', async () => {
-    const flagged = await runtime.submit(GABE);
-    const rejected = await runtime.review(flagged.id, 'REJECT');
-    expect(rejected).toMatchObject({ state: 'REJECTED', review: { decision: 'REJECT' } });
-    const types = (await runtime.history(flagged.id)).map((e) => `${e.type}${e.data.state ? `:${String(e.data.state)}` : ''}`);
-    expect(types.slice(-4)).toStrictEqual(['review.received', 'state.entered:REVIEW_REJECTED', 'state.entered:REJECTED', 'execution.succeeded:REJECTED']);
-  });
-
-  it('flags UNPROCESSABLE_DATA with the error as reason', async () => {
-    const app = await runtime.submit(UNPROCESSABLE);
-    expect(app).toMatchObject({
-      state: 'FLAGGED_WITH_UNPROCESSABLE_DATA',
-      reason: "UnprocessableDataError: Name 'UNPROCESSABLE_DATA' is not possible to check.",
-      execution: { status: 'SUCCEEDED' },
+for (const [label, openStore] of STORES) {
+  describe(`runtime on ${label}`, () => {
+    beforeEach(async () => {
+      clock = createFakeClock();
+      store = await openStore();
+      runtime = createRuntime({ store, clock, random: () => 0 });
     });
-    const failed = (await runtime.history(app.id)).find((e) => e.type === 'check.failed');
-    expect(failed?.data).toMatchObject({ check: 'name', outcome: 'unprocessable', error: { name: 'UnprocessableDataError' } });
-  });
-});
+    afterEach(async () => {
+      await store.close();
+    });
 
-describe('runtime: input and errors', () => {
-  it('rejects bad input with invalid_input and stores nothing', async () => {
-    for (const bad of [{ name: '', address: '1 Main' }, { name: 'A', address: 'x'.repeat(201) }, { name: 'A' }, null, 'Spock', { ...SPOCK, admin: true }]) {
-      expect(await codeOf(runtime.submit(bad))).toBe('invalid_input');
-    }
-    expect((await runtime.list()).items).toStrictEqual([]);
-  });
+    describe('runtime: the reference cases', () => {
+      it('approves Spock without review', async () => {
+        const app = await runtime.submit(SPOCK);
+        expect(app).toMatchObject({
+          ...SPOCK,
+          state: 'APPROVED',
+          checks: { name: { flagged: false }, address: { flagged: false } },
+          execution: { status: 'SUCCEEDED' },
+        });
+        expect(app.id).toMatch(/^app_[0-9a-f-]{36}$/);
+        expect(await runtime.get(app.id)).toStrictEqual(app);
+        expect((await runtime.history(app.id)).map((e) => e.type)).toStrictEqual([
+          'execution.started',
+          'state.entered',
+          'check.succeeded',
+          'check.succeeded',
+          'state.entered',
+          'execution.succeeded',
+        ]);
+      });
 
-  it('answers not_found for unknown and malformed ids', async () => {
-    for (const id of ['app_00000000-0000-7000-8000-000000000000', 'nope', "' OR 1=1 --", '']) {
-      expect(await codeOf(runtime.get(id))).toBe('not_found');
-      expect(await codeOf(runtime.history(id))).toBe('not_found');
-      expect(await codeOf(runtime.review(id, 'APPROVE'))).toBe('not_found');
-    }
-  });
-});
+      it('pauses Gabe for review, then approves on APPROVE', async () => {
+        const flagged = await runtime.submit(GABE);
+        expect(flagged).toMatchObject({
+          state: 'FLAGGED_FOR_REVIEW',
+          execution: { status: 'WAITING_FOR_REVIEW' },
+          checks: { name: { flagged: false }, address: { flagged: true } },
+        });
+        expect(flagged.taskToken).toMatch(/^tt_[0-9a-f]{32}$/);
+        clock.advance(3 * 24 * 3600_000); // days later
+        const approved = await runtime.review(flagged.id, 'APPROVE', { reviewer: 'riker' });
+        expect(approved).toMatchObject({
+          state: 'APPROVED',
+          review: { decision: 'APPROVE', reviewer: 'riker', reviewedAt: '2026-01-04T00:00:00.000Z' },
+          execution: { status: 'SUCCEEDED' },
+        });
+        expect(approved.taskToken).toBeUndefined();
+        const states = (await runtime.history(flagged.id)).filter((e) => e.type === 'state.entered').map((e) => e.data.state);
+        expect(states).toStrictEqual(['SUBMITTED', 'FLAGGED_FOR_REVIEW', 'REVIEW_APPROVED', 'APPROVED']);
+      });
 
-describe('runtime: reviews', () => {
-  it('refuses any decision but APPROVE or REJECT', async () => {
-    const app = await runtime.submit(GABE);
-    for (const decision of ['approve', 'MAYBE', '', 1, null]) expect(await codeOf(runtime.review(app.id, decision))).toBe('invalid_input');
-    expect((await runtime.get(app.id)).state).toBe('FLAGGED_FOR_REVIEW');
-  });
+      it('rejects Gabe on REJECT', async () => {
+        const flagged = await runtime.submit(GABE);
+        const rejected = await runtime.review(flagged.id, 'REJECT');
+        expect(rejected).toMatchObject({ state: 'REJECTED', review: { decision: 'REJECT' } });
+        const types = (await runtime.history(flagged.id)).map((e) => `${e.type}${e.data.state ? `:${String(e.data.state)}` : ''}`);
+        expect(types.slice(-4)).toStrictEqual([
+          'review.received',
+          'state.entered:REVIEW_REJECTED',
+          'state.entered:REJECTED',
+          'execution.succeeded:REJECTED',
+        ]);
+      });
 
-  it('refuses a second review, a review of an application not waiting, and a stale token', async () => {
-    const app = await runtime.submit(GABE);
-    expect(await codeOf(runtime.review(app.id, 'APPROVE', { taskToken: 'tt_stale' }))).toBe('conflict');
-    await runtime.review(app.id, 'APPROVE', { taskToken: app.taskToken });
-    expect(await codeOf(runtime.review(app.id, 'REJECT'))).toBe('conflict');
-    expect((await runtime.get(app.id)).state).toBe('APPROVED');
-    const spock = await runtime.submit(SPOCK);
-    expect(await codeOf(runtime.review(spock.id, 'APPROVE'))).toBe('conflict');
-  });
+      it('flags UNPROCESSABLE_DATA with the error as reason', async () => {
+        const app = await runtime.submit(UNPROCESSABLE);
+        expect(app).toMatchObject({
+          state: 'FLAGGED_WITH_UNPROCESSABLE_DATA',
+          reason: "UnprocessableDataError: Name 'UNPROCESSABLE_DATA' is not possible to check.",
+          execution: { status: 'SUCCEEDED' },
+        });
+        const failed = (await runtime.history(app.id)).find((e) => e.type === 'check.failed');
+        expect(failed?.data).toMatchObject({ check: 'name', outcome: 'unprocessable', error: { name: 'UnprocessableDataError' } });
+      });
+    });
 
-  it('applies exactly one of 50 concurrent reviews', async () => {
-    const app = await runtime.submit(GABE);
-    const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => codeOf(runtime.review(app.id, i % 2 ? 'APPROVE' : 'REJECT'))));
-    expect(outcomes.filter((o) => o === 'resolved')).toHaveLength(1);
-    expect(outcomes.filter((o) => o === 'conflict')).toHaveLength(49);
-    expect((await runtime.history(app.id)).filter((e) => e.type === 'review.received')).toHaveLength(1);
-  });
-});
+    describe('runtime: input and errors', () => {
+      it('rejects bad input with invalid_input and stores nothing', async () => {
+        for (const bad of [
+          { name: '', address: '1 Main' },
+          { name: 'A', address: 'x'.repeat(201) },
+          { name: 'A' },
+          null,
+          'Spock',
+          { ...SPOCK, admin: true },
+        ]) {
+          expect(await codeOf(runtime.submit(bad))).toBe('invalid_input');
+        }
+        expect((await runtime.list()).items).toStrictEqual([]);
+      });
 
-describe('runtime: idempotency', () => {
-  it('returns the same application for the same key and input, and conflicts on other input', async () => {
-    const first = await runtime.submit(GABE, { idempotencyKey: 'k-1' });
-    const again = await runtime.submit({ name: ' Gabe ', address: 'ABadAddress' }, { idempotencyKey: 'k-1' });
-    expect(again.id).toBe(first.id);
-    expect(await codeOf(runtime.submit(SPOCK, { idempotencyKey: 'k-1' }))).toBe('conflict');
-    expect(await codeOf(runtime.submit(SPOCK, { idempotencyKey: 'bad key with spaces' }))).toBe('invalid_input');
-    expect((await runtime.list()).items).toHaveLength(1);
-  });
+      it('answers not_found for unknown and malformed ids', async () => {
+        for (const id of ['app_00000000-0000-7000-8000-000000000000', 'nope', "' OR 1=1 --", '']) {
+          expect(await codeOf(runtime.get(id))).toBe('not_found');
+          expect(await codeOf(runtime.history(id))).toBe('not_found');
+          expect(await codeOf(runtime.review(id, 'APPROVE'))).toBe('not_found');
+        }
+      });
+    });
 
-  it('creates one application for concurrent submits with one key', async () => {
-    const apps = await Promise.all(Array.from({ length: 10 }, () => runtime.submit(SPOCK, { idempotencyKey: 'same' })));
-    expect(new Set(apps.map((a) => a.id)).size).toBe(1);
-    expect((await runtime.list()).items).toHaveLength(1);
-  });
-});
+    describe('runtime: reviews', () => {
+      it('refuses any decision but APPROVE or REJECT', async () => {
+        const app = await runtime.submit(GABE);
+        for (const decision of ['approve', 'MAYBE', '', 1, null])
+          expect(await codeOf(runtime.review(app.id, decision))).toBe('invalid_input');
+        expect((await runtime.get(app.id)).state).toBe('FLAGGED_FOR_REVIEW');
+      });
 
-describe('runtime: list', () => {
-  it('pages through applications by state with a cursor, oldest first', async () => {
-    const ids: string[] = [];
-    for (let i = 0; i < 5; i++) {
-      clock.advance(1000);
-      ids.push((await runtime.submit({ name: `Gabe ${i}`, address: 'ABadAddress' })).id);
-      await runtime.submit(SPOCK);
-    }
-    const page1 = await runtime.list({ state: 'FLAGGED_FOR_REVIEW', limit: 2 });
-    const page2 = await runtime.list({ state: 'FLAGGED_FOR_REVIEW', limit: '2', cursor: page1.nextCursor });
-    const page3 = await runtime.list({ state: 'FLAGGED_FOR_REVIEW', limit: 2, cursor: page2.nextCursor });
-    expect([...page1.items, ...page2.items, ...page3.items].map((a) => a.id)).toStrictEqual(ids);
-    expect(page3.nextCursor).toBeUndefined();
-    expect((await runtime.list({ state: 'APPROVED' })).items).toHaveLength(5);
-  });
+      it('refuses a second review, a review of an application not waiting, and a stale token', async () => {
+        const app = await runtime.submit(GABE);
+        expect(await codeOf(runtime.review(app.id, 'APPROVE', { taskToken: 'tt_stale' }))).toBe('conflict');
+        await runtime.review(app.id, 'APPROVE', { taskToken: app.taskToken });
+        expect(await codeOf(runtime.review(app.id, 'REJECT'))).toBe('conflict');
+        expect((await runtime.get(app.id)).state).toBe('APPROVED');
+        const spock = await runtime.submit(SPOCK);
+        expect(await codeOf(runtime.review(spock.id, 'APPROVE'))).toBe('conflict');
+      });
 
-  it('rejects a bad state, limit or cursor', async () => {
-    for (const bad of [{ state: 'PENDING' }, { limit: 0 }, { limit: 201 }, { limit: 'ten' }, { cursor: 'garbage!' }, { cursor: 'WyJ4IiwieSJd' }]) {
-      expect(await codeOf(runtime.list(bad))).toBe('invalid_input');
-    }
-  });
-});
+      it('applies exactly one of 50 concurrent reviews', async () => {
+        const app = await runtime.submit(GABE);
+        const outcomes = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => codeOf(runtime.review(app.id, i % 2 ? 'APPROVE' : 'REJECT'))),
+        );
+        expect(outcomes.filter((o) => o === 'resolved')).toHaveLength(1);
+        expect(outcomes.filter((o) => o === 'conflict')).toHaveLength(49);
+        expect((await runtime.history(app.id)).filter((e) => e.type === 'review.received')).toHaveLength(1);
+      });
+    });
 
-describe('runtime: retries', () => {
-  it('retries a transient failure at its stored due time, with the injected clock', async () => {
-    const name = flaky(checkName, 1);
-    runtime = createRuntime({ store, clock, random: () => 0, checks: { name } });
-    const app = await runtime.submit(SPOCK);
-    expect(app).toMatchObject({ state: 'SUBMITTED', execution: { status: 'RUNNING', nextAttemptAt: '2026-01-01T00:00:01.000Z', failures: { name: 1 } } });
-    expect(app.checks).toStrictEqual({ address: { flagged: false } });
-    clock.advance(999);
-    expect(await runtime.runDue()).toBe(0);
-    clock.advance(1);
-    expect(await runtime.runDue()).toBe(1);
-    const done = await runtime.get(app.id);
-    expect(done).toMatchObject({ state: 'APPROVED', checks: { name: { flagged: false }, address: { flagged: false } } });
-    expect(name.calls()).toBe(2);
-    const failed = (await runtime.history(app.id)).find((e) => e.type === 'check.failed');
-    expect(failed?.data).toMatchObject({ check: 'name', attempt: 1, outcome: 'retry', retryAt: '2026-01-01T00:00:01.000Z' });
-  });
+    describe('runtime: idempotency', () => {
+      it('returns the same application for the same key and input, and conflicts on other input', async () => {
+        const first = await runtime.submit(GABE, { idempotencyKey: 'k-1' });
+        const again = await runtime.submit({ name: ' Gabe ', address: 'ABadAddress' }, { idempotencyKey: 'k-1' });
+        expect(again.id).toBe(first.id);
+        expect(await codeOf(runtime.submit(SPOCK, { idempotencyKey: 'k-1' }))).toBe('conflict');
+        expect(await codeOf(runtime.submit(SPOCK, { idempotencyKey: 'bad key with spaces' }))).toBe('invalid_input');
+        expect((await runtime.list()).items).toHaveLength(1);
+      });
 
-  it('backs off 1 s, 2 s, 4 s, then fails; a redrive resumes from the failed step', async () => {
-    const address = flaky(checkAddress, 4);
-    const name = flaky(checkName, 0);
-    runtime = createRuntime({ store, clock, random: () => 0, checks: { name, address } });
-    const app = await runtime.submit(SPOCK);
-    const waits: string[] = [];
-    for (const delay of [1000, 2000, 4000]) {
-      const current = await runtime.get(app.id);
-      waits.push(current.execution.nextAttemptAt ?? 'none');
-      clock.advance(delay);
-      await runtime.runDue();
-    }
-    expect(waits).toStrictEqual(['2026-01-01T00:00:01.000Z', '2026-01-01T00:00:03.000Z', '2026-01-01T00:00:07.000Z']);
-    const failed = await runtime.get(app.id);
-    expect(failed).toMatchObject({ state: 'SUBMITTED', execution: { status: 'FAILED', error: { check: 'address', message: 'service unavailable (attempt 4)' } } });
-    expect(await runtime.runDue()).toBe(0);
-    const redriven = await runtime.redrive(app.id);
-    expect(redriven).toMatchObject({ state: 'APPROVED' });
-    expect(name.calls()).toBe(1); // the name check had passed: the redrive did not run it again
-    expect(address.calls()).toBe(5);
-    expect(await codeOf(runtime.redrive(app.id))).toBe('conflict');
-  });
+      it('creates one application for concurrent submits with one key', async () => {
+        const apps = await Promise.all(Array.from({ length: 10 }, () => runtime.submit(SPOCK, { idempotencyKey: 'same' })));
+        expect(new Set(apps.map((a) => a.id)).size).toBe(1);
+        expect((await runtime.list()).items).toHaveLength(1);
+      });
+    });
 
-  it('applies jitter and the maximum delay', async () => {
-    runtime = createRuntime({ store, clock, random: () => 0.5, retry: { intervalMs: 10_000, jitter: 0.5, maxDelayMs: 6000 }, checks: { name: flaky(checkName, 1) } });
-    const app = await runtime.submit(SPOCK);
-    expect(app.execution.nextAttemptAt).toBe('2026-01-01T00:00:04.500Z'); // min(10 s, 6 s) × (1 - 0.5 × 0.5)
-  });
+    describe('runtime: list', () => {
+      it('pages through applications by state with a cursor, oldest first', async () => {
+        const ids: string[] = [];
+        for (let i = 0; i < 5; i++) {
+          clock.advance(1000);
+          ids.push((await runtime.submit({ name: `Gabe ${i}`, address: 'ABadAddress' })).id);
+          await runtime.submit(SPOCK);
+        }
+        const page1 = await runtime.list({ state: 'FLAGGED_FOR_REVIEW', limit: 2 });
+        const page2 = await runtime.list({ state: 'FLAGGED_FOR_REVIEW', limit: '2', cursor: page1.nextCursor });
+        const page3 = await runtime.list({ state: 'FLAGGED_FOR_REVIEW', limit: 2, cursor: page2.nextCursor });
+        expect([...page1.items, ...page2.items, ...page3.items].map((a) => a.id)).toStrictEqual(ids);
+        expect(page3.nextCursor).toBeUndefined();
+        expect((await runtime.list({ state: 'APPROVED' })).items).toHaveLength(5);
+      });
 
-  it('recovers due executions in a new runtime on the same store, as after a restart', async () => {
-    const first = createRuntime({ store, clock, random: () => 0, checks: { name: flaky(checkName, 1) } });
-    const apps = await Promise.all([first.submit(SPOCK), first.submit(GABE)]);
-    expect(apps.map((a) => a.execution.status)).toStrictEqual(['RUNNING', 'RUNNING']);
-    clock.advance(60_000); // the process was down past the due times
-    const second = createRuntime({ store, clock });
-    expect(await second.recover()).toBe(2);
-    expect((await second.get(apps[0].id)).state).toBe('APPROVED');
-    expect((await second.get(apps[1].id)).state).toBe('FLAGGED_FOR_REVIEW');
-    expect(await second.recover()).toBe(0);
-  });
+      it('rejects a bad state, limit or cursor', async () => {
+        for (const bad of [
+          { state: 'PENDING' },
+          { limit: 0 },
+          { limit: 201 },
+          { limit: 'ten' },
+          { cursor: 'garbage!' },
+          { cursor: 'WyJ4IiwieSJd' },
+        ]) {
+          expect(await codeOf(runtime.list(bad))).toBe('invalid_input');
+        }
+      });
+    });
 
-  it('treats a check that never answers as a transient failure', async () => {
-    runtime = createRuntime({ store, clock, checkTimeoutMs: 20, retry: { maxRetries: 0 }, checks: { address: () => new Promise(() => {}) } });
-    const app = await runtime.submit(SPOCK);
-    expect(app.execution).toMatchObject({ status: 'FAILED', error: { check: 'address', name: 'CheckTimeoutError' } });
-  });
-});
+    describe('runtime: retries', () => {
+      it('retries a transient failure at its stored due time, with the injected clock', async () => {
+        const name = flaky(checkName, 1);
+        runtime = createRuntime({ store, clock, random: () => 0, checks: { name } });
+        const app = await runtime.submit(SPOCK);
+        expect(app).toMatchObject({
+          state: 'SUBMITTED',
+          execution: { status: 'RUNNING', nextAttemptAt: '2026-01-01T00:00:01.000Z', failures: { name: 1 } },
+        });
+        expect(app.checks).toStrictEqual({ address: { flagged: false } });
+        clock.advance(999);
+        expect(await runtime.runDue()).toBe(0);
+        clock.advance(1);
+        expect(await runtime.runDue()).toBe(1);
+        const done = await runtime.get(app.id);
+        expect(done).toMatchObject({ state: 'APPROVED', checks: { name: { flagged: false }, address: { flagged: false } } });
+        expect(name.calls()).toBe(2);
+        const failed = (await runtime.history(app.id)).find((e) => e.type === 'check.failed');
+        expect(failed?.data).toMatchObject({ check: 'name', attempt: 1, outcome: 'retry', retryAt: '2026-01-01T00:00:01.000Z' });
+      });
 
-describe('runtime: stored snapshots', () => {
-  it('refuses a snapshot from an unknown machine version with a clear error', async () => {
-    const app = await runtime.submit(GABE);
-    const stored = (await store.load(app.id))!;
-    await store.commit({ application: stored.application, expectedVersion: stored.version, machineVersion: 99, snapshot: stored.snapshot, dueAt: null, events: [] });
-    const error = await runtime.review(app.id, 'APPROVE').catch((e: unknown) => e);
-    expect(String((error as Error).message)).toMatch(/machine version 99/);
+      it('backs off 1 s, 2 s, 4 s, then fails; a redrive resumes from the failed step', async () => {
+        const address = flaky(checkAddress, 4);
+        const name = flaky(checkName, 0);
+        runtime = createRuntime({ store, clock, random: () => 0, checks: { name, address } });
+        const app = await runtime.submit(SPOCK);
+        const waits: string[] = [];
+        for (const delay of [1000, 2000, 4000]) {
+          const current = await runtime.get(app.id);
+          waits.push(current.execution.nextAttemptAt ?? 'none');
+          clock.advance(delay);
+          await runtime.runDue();
+        }
+        expect(waits).toStrictEqual(['2026-01-01T00:00:01.000Z', '2026-01-01T00:00:03.000Z', '2026-01-01T00:00:07.000Z']);
+        const failed = await runtime.get(app.id);
+        expect(failed).toMatchObject({
+          state: 'SUBMITTED',
+          execution: { status: 'FAILED', error: { check: 'address', message: 'service unavailable (attempt 4)' } },
+        });
+        expect(await runtime.runDue()).toBe(0);
+        const redriven = await runtime.redrive(app.id);
+        expect(redriven).toMatchObject({ state: 'APPROVED' });
+        expect(name.calls()).toBe(1); // the name check had passed: the redrive did not run it again
+        expect(address.calls()).toBe(5);
+        expect(await codeOf(runtime.redrive(app.id))).toBe('conflict');
+      });
+
+      it('applies jitter and the maximum delay', async () => {
+        runtime = createRuntime({
+          store,
+          clock,
+          random: () => 0.5,
+          retry: { intervalMs: 10_000, jitter: 0.5, maxDelayMs: 6000 },
+          checks: { name: flaky(checkName, 1) },
+        });
+        const app = await runtime.submit(SPOCK);
+        expect(app.execution.nextAttemptAt).toBe('2026-01-01T00:00:04.500Z'); // min(10 s, 6 s) × (1 - 0.5 × 0.5)
+      });
+
+      it('recovers due executions in a new runtime on the same store, as after a restart', async () => {
+        const first = createRuntime({ store, clock, random: () => 0, checks: { name: flaky(checkName, 1) } });
+        const apps = await Promise.all([first.submit(SPOCK), first.submit(GABE)]);
+        expect(apps.map((a) => a.execution.status)).toStrictEqual(['RUNNING', 'RUNNING']);
+        clock.advance(60_000); // the process was down past the due times
+        const second = createRuntime({ store, clock });
+        expect(await second.recover()).toBe(2);
+        expect((await second.get(apps[0].id)).state).toBe('APPROVED');
+        expect((await second.get(apps[1].id)).state).toBe('FLAGGED_FOR_REVIEW');
+        expect(await second.recover()).toBe(0);
+      });
+
+      it('treats a check that never answers as a transient failure', async () => {
+        runtime = createRuntime({
+          store,
+          clock,
+          checkTimeoutMs: 20,
+          retry: { maxRetries: 0 },
+          checks: { address: () => new Promise(() => {}) },
+        });
+        const app = await runtime.submit(SPOCK);
+        expect(app.execution).toMatchObject({ status: 'FAILED', error: { check: 'address', name: 'CheckTimeoutError' } });
+      });
+    });
+
+    describe('runtime: stored snapshots', () => {
+      it('refuses a snapshot from an unknown machine version with a clear error', async () => {
+        const app = await runtime.submit(GABE);
+        const stored = (await store.load(app.id))!;
+        await store.commit({
+          application: stored.application,
+          expectedVersion: stored.version,
+          machineVersion: 99,
+          snapshot: stored.snapshot,
+          dueAt: null,
+          events: [],
+        });
+        const error = await runtime.review(app.id, 'APPROVE').catch((e: unknown) => e);
+        expect(String((error as Error).message)).toMatch(/machine version 99/);
+      });
+    });
   });
-});
+}

@@ -131,7 +131,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   async function run(from: { snapshot: unknown } | { input: ApplicationInput }, event?: ApplicationEvent) {
     const events: NewHistoryEvent[] = [];
     // A restored actor does not read its input: the context comes from the snapshot.
-    const actor = createActor(machine, 'snapshot' in from ? { snapshot: from.snapshot as ApplicationSnapshot, input: undefined as never } : { input: from.input });
+    const actor = createActor(
+      machine,
+      'snapshot' in from ? { snapshot: from.snapshot as ApplicationSnapshot, input: undefined as never } : { input: from.input },
+    );
     actor.on('*', (emitted: ApplicationEmitted) => {
       const { type, ...data } = emitted;
       events.push({ at: toIso(clock.now()), type, data });
@@ -247,10 +250,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
   async function review(id: string, decision: unknown, reviewOptions: ReviewOptions = {}): Promise<Application> {
     const parsedDecision = parseInput(ReviewDecisionSchema, decision) as ReviewDecision;
-    const opts = parseInput(
-      ReviewOptionsSchema,
-      Object.fromEntries(Object.entries(reviewOptions).filter(([, v]) => v !== undefined)),
-    );
+    const opts = parseInput(ReviewOptionsSchema, Object.fromEntries(Object.entries(reviewOptions).filter(([, v]) => v !== undefined)));
     const stored = await load(id);
     const { application } = stored;
     if (application.execution.status !== 'WAITING_FOR_REVIEW' || application.taskToken === undefined) {
@@ -272,7 +272,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   async function redrive(id: string): Promise<Application> {
     const stored = await load(id);
     if (stored.application.execution.status !== 'FAILED') {
-      throw new DomainError('conflict', `application ${stored.application.id} has not failed (status ${stored.application.execution.status})`);
+      throw new DomainError(
+        'conflict',
+        `application ${stored.application.id} has not failed (status ${stored.application.execution.status})`,
+      );
     }
     return step(stored, { type: 'execution.redrive', at: clock.now() });
   }

@@ -29,4 +29,6 @@ export const ListQuerySchema = z.strictObject({
 });
 
 /** An idempotency key: 1 to 255 visible ASCII characters. */
-export const IdempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,255}$/, { error: 'idempotency key must be 1 to 255 visible ASCII characters' });
+export const IdempotencyKeySchema = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/, { error: 'idempotency key must be 1 to 255 visible ASCII characters' });

@@ -13,27 +13,27 @@ export type ApplicationSnapshot = SnapshotFrom<ApplicationMachine>;
 export function isSettled(snapshot: ApplicationSnapshot): boolean {
   if (snapshot.status !== 'active') return true;
   if (!snapshot.matches('checking')) return true;
-  return CHECK_NAMES.every((check) => snapshot.matches({ checking: { [check]: 'done' } }) || snapshot.matches({ checking: { [check]: 'waiting' } }));
+  return CHECK_NAMES.every(
+    (check) => snapshot.matches({ checking: { [check]: 'done' } }) || snapshot.matches({ checking: { [check]: 'waiting' } }),
+  );
 }
 
 /** Resolves with the first settled snapshot of a started actor; rejects if the actor fails. */
 export function runToSettle(actor: Actor<ApplicationMachine>): Promise<ApplicationSnapshot> {
   return new Promise((resolve, reject) => {
-    let subscription: { unsubscribe(): void } | undefined;
     let finished = false;
+    const finish = (settle: () => void) => {
+      finished = true;
+      subscription.unsubscribe();
+      settle();
+    };
+    // XState never calls a new subscriber synchronously, so `subscription` is assigned before `check` runs.
     const check = (snapshot: ApplicationSnapshot) => {
       if (finished) return;
-      if (snapshot.status === 'error') {
-        finished = true;
-        subscription?.unsubscribe();
-        reject(snapshot.error);
-      } else if (isSettled(snapshot)) {
-        finished = true;
-        subscription?.unsubscribe();
-        resolve(snapshot);
-      }
+      if (snapshot.status === 'error') finish(() => reject(snapshot.error));
+      else if (isSettled(snapshot)) finish(() => resolve(snapshot));
     };
-    subscription = actor.subscribe({ next: check, error: (e) => check({ ...actor.getSnapshot(), status: 'error', error: e } as ApplicationSnapshot) });
+    const subscription = actor.subscribe({ next: check, error: (e) => finish(() => reject(e)) });
     check(actor.getSnapshot());
   });
 }

@@ -50,7 +50,13 @@ export function createMemoryStore(): Store {
       open();
       const row = rows.get(id);
       if (!row) return undefined;
-      return { application: app(row), version: row.version, machineVersion: row.machineVersion, snapshot: JSON.parse(row.snapshot), dueAt: row.dueAt };
+      return {
+        application: app(row),
+        version: row.version,
+        machineVersion: row.machineVersion,
+        snapshot: JSON.parse(row.snapshot),
+        dueAt: row.dueAt,
+      };
     },
     async commit(commit) {
       open();

@@ -89,4 +89,3 @@ export interface Store {
   /** Releases the backend; the store cannot be used afterwards. */
   close(): Promise<void>;
 }
-

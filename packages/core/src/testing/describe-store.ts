@@ -69,7 +69,13 @@ export function describeStore(name: string, open: () => Promise<{ store: Store; 
       const app = testApplication();
       const commit = createCommit(app, { dueAt: '2026-01-01T00:00:05.000Z' });
       await store.commit(commit);
-      expect(await store.load(app.id)).toStrictEqual({ application: app, version: 1, machineVersion: 1, snapshot: commit.snapshot, dueAt: commit.dueAt });
+      expect(await store.load(app.id)).toStrictEqual({
+        application: app,
+        version: 1,
+        machineVersion: 1,
+        snapshot: commit.snapshot,
+        dueAt: commit.dueAt,
+      });
       expect(await store.get(app.id)).toStrictEqual(app);
     });
 
@@ -83,8 +89,17 @@ export function describeStore(name: string, open: () => Promise<{ store: Store; 
     it('updates with the version check and numbers history across commits', async () => {
       const app = testApplication();
       await store.commit(createCommit(app));
-      const approved = { ...app, state: 'APPROVED' as const, execution: { status: 'SUCCEEDED' as const }, updatedAt: '2026-01-02T00:00:00.000Z' };
-      await store.commit({ ...createCommit(approved), expectedVersion: 1, events: [{ at: approved.updatedAt, type: 'state.entered', data: { state: 'APPROVED' } }] });
+      const approved = {
+        ...app,
+        state: 'APPROVED' as const,
+        execution: { status: 'SUCCEEDED' as const },
+        updatedAt: '2026-01-02T00:00:00.000Z',
+      };
+      await store.commit({
+        ...createCommit(approved),
+        expectedVersion: 1,
+        events: [{ at: approved.updatedAt, type: 'state.entered', data: { state: 'APPROVED' } }],
+      });
       const loaded = await store.load(app.id);
       expect(loaded?.version).toBe(2);
       expect(loaded?.application.state).toBe('APPROVED');
@@ -118,7 +133,9 @@ export function describeStore(name: string, open: () => Promise<{ store: Store; 
         Array.from({ length: 20 }, (_, i) => store.commit({ ...createCommit({ ...app, reason: `writer ${i}` }), expectedVersion: 1 })),
       );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-      expect(results.filter((r) => r.status === 'rejected').map((r) => codeOf((r as PromiseRejectedResult).reason))).toStrictEqual(Array(19).fill('conflict'));
+      expect(results.filter((r) => r.status === 'rejected').map((r) => codeOf((r as PromiseRejectedResult).reason))).toStrictEqual(
+        Array(19).fill('conflict'),
+      );
       expect((await store.load(app.id))?.version).toBe(2);
     });
 
@@ -144,7 +161,11 @@ export function describeStore(name: string, open: () => Promise<{ store: Store; 
       expect(all.map((a) => a.id)).toStrictEqual([apps[1]!.id, apps[0]!.id, apps[2]!.id, apps[3]!.id]);
       const flagged = await store.list({ state: 'FLAGGED_FOR_REVIEW', limit: 2 });
       expect(flagged.map((a) => a.id)).toStrictEqual([apps[0]!.id, apps[2]!.id]);
-      const next = await store.list({ state: 'FLAGGED_FOR_REVIEW', limit: 2, after: { createdAt: flagged[1]!.createdAt, id: flagged[1]!.id } });
+      const next = await store.list({
+        state: 'FLAGGED_FOR_REVIEW',
+        limit: 2,
+        after: { createdAt: flagged[1]!.createdAt, id: flagged[1]!.id },
+      });
       expect(next.map((a) => a.id)).toStrictEqual([apps[3]!.id]);
       expect(await store.list({ state: 'REJECTED', limit: 5 })).toStrictEqual([]);
     });
