@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -9,9 +10,7 @@ export default tseslint.config(
   {
     files: ['**/*.ts', '**/*.mjs', '**/*.js'],
     plugins: { '@nx': nx },
-    languageOptions: {
-      globals: { console: 'readonly', process: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
-    },
+    languageOptions: { globals: { ...globals.es2024 } },
     rules: {
       // Dependencies point one way: checks ← core ← api ← cli. A wrong-way import fails lint.
       '@nx/enforce-module-boundaries': [
@@ -34,8 +33,13 @@ export default tseslint.config(
     },
   },
   {
-    // Examples are written as a user would: importing the package by its published name.
-    files: ['**/examples/**'],
+    // Scripts, child processes of tests and tests themselves run on Node.
+    files: ['**/*.mjs', '**/test/**', '**/*.test.ts', 'scripts/**'],
+    languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    // Examples and child-process scripts are written as a user would: importing the package by its published name.
+    files: ['**/examples/**', '**/test/**/*.mjs'],
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   {

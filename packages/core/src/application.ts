@@ -15,6 +15,8 @@ export interface ExecutionInfo {
   readonly nextAttemptAt?: string;
   /** Failed attempts per check so far, when any failed. */
   readonly failures?: Partial<Record<CheckName, number>>;
+  /** How many times the execution was redriven after failing, when it was. */
+  readonly redrives?: number;
   /** When `FAILED`: the error that ran out of retries, and its check. */
   readonly error?: RecordedError & { readonly check: CheckName };
 }

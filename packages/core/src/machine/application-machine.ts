@@ -131,6 +131,7 @@ function buildMachine(options: ApplicationMachineOptions) {
       })),
       prepareRedrive: assign(({ context }) => ({
         failures: { name: context.checks.name ? context.failures.name : 0, address: context.checks.address ? context.failures.address : 0 },
+        redrives: context.redrives + 1,
         retryAt: {},
         lastError: undefined,
       })),
@@ -153,7 +154,7 @@ function buildMachine(options: ApplicationMachineOptions) {
   }).createMachine({
     id: 'application',
     initial: 'checking',
-    context: ({ input }) => ({ input, checks: {}, failures: { name: 0, address: 0 }, retryAt: {} }),
+    context: ({ input }) => ({ input, checks: {}, failures: { name: 0, address: 0 }, redrives: 0, retryAt: {} }),
     states: {
       checking: {
         type: 'parallel',

@@ -39,6 +39,8 @@ export interface ApplicationContext {
   readonly checks: Partial<Record<CheckName, CheckResult>>;
   /** Failed attempts of each check in the current run (reset by a redrive). */
   readonly failures: Record<CheckName, number>;
+  /** How many times a failed execution was redriven. */
+  readonly redrives: number;
   /** When a waiting check may run again (ms since the epoch). */
   readonly retryAt: Partial<Record<CheckName, number>>;
   readonly lastError?: (RecordedError & { readonly check: CheckName }) | undefined;

@@ -51,6 +51,7 @@ export function toApplication(snapshot: ApplicationSnapshot, meta: { id: string;
       status,
       ...(due === undefined ? {} : { nextAttemptAt: toIso(due) }),
       ...(failures.length > 0 ? { failures: Object.fromEntries(failures.map((c) => [c, context.failures[c]])) } : {}),
+      ...(context.redrives > 0 ? { redrives: context.redrives } : {}),
       ...(status === 'FAILED' && context.lastError ? { error: context.lastError } : {}),
     },
     createdAt: meta.createdAt,
