@@ -9,6 +9,7 @@ import type { ApplicationEmitted, ApplicationEvent, ReviewDecision } from '../ma
 import type { RetryPolicy } from '../retry-policy.js';
 import type { ExecutionCommit, NewHistoryEvent, Store, StoredExecution } from '../store/store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { createGroupCommitter } from './group-commit.js';
 import { createScheduler } from './scheduler.js';
 import { IdempotencyKeySchema, ListQuerySchema, ReviewDecisionSchema, ReviewOptionsSchema } from './schemas.js';
 import { runToSettle, type ApplicationSnapshot } from './settle.js';
@@ -24,6 +25,11 @@ export interface RuntimeOptions extends ApplicationMachineOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** The longest the scheduler sleeps before looking for due work written by other processes (default 1 s). */
   readonly pollIntervalMs?: number;
+  /**
+   * Gather the commits of executions that settle in the same event-loop turn into one transaction (default true).
+   * Turn it off to give each step its own transaction.
+   */
+  readonly groupCommit?: boolean;
   /** Called with errors the scheduler survived (default: ignored). */
   readonly onSchedulerError?: (error: unknown) => void;
 }
@@ -114,6 +120,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const { store } = options;
   const clock = options.clock ?? systemClock;
   const machine = createApplicationMachine({ ...options, clock });
+  const committer = options.groupCommit === false ? store : createGroupCommitter(store);
   const scheduler = createScheduler(
     {
       runDue: () => runDue(),
@@ -168,7 +175,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   }
 
   async function commit(c: ExecutionCommit): Promise<Application> {
-    await store.commit(c);
+    await committer.commit(c);
     if (c.dueAt !== null) scheduler.wake(Date.parse(c.dueAt));
     return c.application;
   }
