@@ -43,20 +43,29 @@ export default tseslint.config(
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   {
-    // Runtime-neutral packages: no Node built-ins outside tests and Node-only entry files.
-    files: ['packages/checks/src/**/*.ts', 'packages/core/src/**/*.ts'],
+    // Runtime-neutral code (checks, core, the API app): no Node built-ins, native store or Node adapter, so it runs
+    // on the edge too. Only tests and the Node-only entry files are exempt.
+    files: ['packages/checks/src/**/*.ts', 'packages/core/src/**/*.ts', 'packages/api/src/**/*.ts'],
     ignores: [
       '**/*.test.ts',
+      '**/*.test-d.ts',
       '**/src/testing/**',
       'packages/core/src/store/sqlite*.ts',
-      'packages/core/src/store/postgres*.ts',
       'packages/core/src/sqlite.ts',
-      'packages/core/src/postgres.ts',
+      'packages/api/src/node.ts',
+      'packages/api/src/serve.ts',
     ],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*'], message: 'This package must stay runtime-neutral: no Node built-ins here.' }] },
+        {
+          patterns: [
+            {
+              group: ['node:*', '@bank/core/sqlite', '@hono/node-server', '@hono/node-server/*'],
+              message: 'This code must stay runtime-neutral (Node, browsers, Workers): no Node built-ins here.',
+            },
+          ],
+        },
       ],
     },
   },

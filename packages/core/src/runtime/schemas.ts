@@ -24,7 +24,12 @@ export const ReviewOptionsSchema = z.strictObject({
 /** A list query: optional state, a bounded limit, an opaque cursor. */
 export const ListQuerySchema = z.strictObject({
   state: ApplicationStateSchema.optional(),
-  limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
+  limit: z.coerce
+    .number({ error: 'limit must be a number' })
+    .int({ error: 'limit must be a whole number' })
+    .min(1, { error: 'limit must be at least 1' })
+    .max(MAX_PAGE_SIZE, { error: `limit must be at most ${MAX_PAGE_SIZE}` })
+    .default(DEFAULT_PAGE_SIZE),
   cursor: z.string().min(1).max(400).optional(),
 });
 

@@ -1,0 +1,153 @@
+/**
+ * `@bank/api/node`: serves the API on Node with `@hono/node-server`, on a SQLite file, with the runtime's
+ * scheduler running and a graceful shutdown. The only part of the package that needs Node.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createRuntime, type Runtime } from '@bank/core';
+import { createSqliteStore } from '@bank/core/sqlite';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Server } from 'node:http';
+import { createApp } from './app.js';
+import { parseTokenList } from './auth.js';
+import { jsonLogger, type Logger } from './logger.js';
+
+/** The port served when none is configured. */
+export const DEFAULT_PORT = 8787;
+
+/** The interface listened on when none is configured: loopback only, so nothing is exposed by accident. */
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** The SQLite file used when none is configured (relative to the working directory). */
+export const DEFAULT_DB_PATH = '.bank/bank.db';
+
+/** How the Node server is configured; every field has a default. */
+export interface ServerOptions {
+  /** The TCP port (default {@link DEFAULT_PORT}); `0` picks a free one (read it from `url`). */
+  readonly port?: number | undefined;
+  /** The interface to listen on (default {@link DEFAULT_HOST}). */
+  readonly host?: string | undefined;
+  /** The SQLite file (default {@link DEFAULT_DB_PATH}); ignored when `runtime` is given. */
+  readonly dbPath?: string | undefined;
+  /** A runtime to serve instead of opening `dbPath`; the server closes it on `close()`. */
+  readonly runtime?: Runtime | undefined;
+  /** Reviewer bearer tokens; when none are given, one is generated and returned as `generatedReviewerToken`. */
+  readonly reviewerTokens?: readonly string[] | undefined;
+  /** When non-empty, submitting and the checks need one of these tokens. */
+  readonly submitTokens?: readonly string[] | undefined;
+  /** Where log lines go (default: JSON lines on standard output). */
+  readonly logger?: Logger | undefined;
+  /** Development mode: error responses carry stacks. */
+  readonly dev?: boolean | undefined;
+  /** How long `close()` lets in-flight requests finish before cutting connections (default 10 s). */
+  readonly shutdownGraceMs?: number | undefined;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** The base URL, with the actual port: `http://127.0.0.1:8787`. */
+  readonly url: string;
+  /** The port listened on. */
+  readonly port: number;
+  /** The reviewer token generated because none was configured; show it to the operator once. */
+  readonly generatedReviewerToken?: string;
+  /** Stops accepting connections, lets in-flight requests finish, then stops the scheduler and closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Reads {@link ServerOptions} from environment variables: `PORT`, `HOST`, `BANK_DB`, `BANK_REVIEWER_TOKENS`,
+ * `BANK_SUBMIT_TOKENS` (comma-separated) and `BANK_DEV` (`1` for development mode).
+ * @throws {RangeError} when `PORT` is not an integer from 0 to 65535.
+ */
+export function serverOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): ServerOptions {
+  const port = env['PORT']?.trim() ? Number(env['PORT']) : DEFAULT_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`PORT must be an integer from 0 to 65535`);
+  return {
+    port,
+    host: env['HOST']?.trim() || DEFAULT_HOST,
+    dbPath: env['BANK_DB']?.trim() || DEFAULT_DB_PATH,
+    reviewerTokens: parseTokenList(env['BANK_REVIEWER_TOKENS']),
+    submitTokens: parseTokenList(env['BANK_SUBMIT_TOKENS']),
+    dev: env['BANK_DEV'] === '1',
+  };
+}
+
+const describe = (e: unknown) => (e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : { value: String(e) });
+
+/** Closes the server: stop accepting, let in-flight requests finish (up to `graceMs`), then cut what is left. */
+function closeServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    // Keep-alive connections that go idle after their last response are closed as they appear.
+    const idle = setInterval(() => server.closeIdleConnections(), 50);
+    const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.once('close', () => {
+      clearInterval(idle);
+      clearTimeout(cut);
+    });
+    server.closeIdleConnections();
+  });
+}
+
+/**
+ * Starts the API on Node: opens the store (SQLite by default), runs `recover()` for executions left unsettled,
+ * starts the scheduler, and listens.
+ * @throws {DomainError} `store_unavailable` when the database cannot be opened.
+ * @example
+ * ```ts
+ * import { startServer } from '@bank/api/node';
+ * const server = await startServer({ port: 0, dbPath: 'bank.db', reviewerTokens: ['s3cret'] });
+ * console.log(server.url); // http://127.0.0.1:49152
+ * await server.close();
+ * ```
+ */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const log = options.logger ?? jsonLogger;
+  const host = options.host ?? DEFAULT_HOST;
+  const configured = (options.reviewerTokens ?? []).filter((t) => t.length > 0);
+  const generatedReviewerToken = configured.length === 0 ? randomBytes(24).toString('base64url') : undefined;
+  const runtime =
+    options.runtime ??
+    createRuntime({
+      store: createSqliteStore({ path: options.dbPath ?? DEFAULT_DB_PATH }),
+      onSchedulerError: (error) => log({ time: new Date().toISOString(), level: 'error', msg: 'scheduler error', error: describe(error) }),
+    });
+  try {
+    const recovered = await runtime.recover();
+    runtime.start();
+    const app = createApp({
+      runtime,
+      reviewerTokens: generatedReviewerToken === undefined ? configured : [generatedReviewerToken],
+      submitTokens: options.submitTokens,
+      logger: log,
+      dev: options.dev,
+    });
+    const server = createAdaptorServer({ fetch: app.fetch, hostname: host }) as Server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? DEFAULT_PORT, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = server.address() as AddressInfo;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    log({ time: new Date().toISOString(), level: 'info', msg: 'listening', url, recovered });
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      ...(generatedReviewerToken === undefined ? {} : { generatedReviewerToken }),
+      close: () =>
+        (closing ??= (async () => {
+          await closeServer(server, options.shutdownGraceMs ?? 10_000);
+          await runtime.close();
+        })()),
+    };
+  } catch (e) {
+    await runtime.close().catch(() => {});
+    throw e;
+  }
+}

@@ -1,0 +1,141 @@
+import { DomainError } from '@bank/core';
+import { compileErrors, validate } from '@readme/openapi-parser';
+import { createMemoryStore } from '@bank/core';
+import { describe, expect, it } from 'vitest';
+import { DOCS_SCRIPT, escapeHtml } from '../docs-page.js';
+import { createHarness, problemOf } from '../testing/harness.js';
+
+type OpenApiDocument = {
+  openapi: string;
+  paths: Record<string, Record<string, { security?: unknown[]; operationId?: string; requestBody?: unknown; parameters?: unknown[] }>>;
+  components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
+};
+
+const documentOf = async (h = createHarness()) => (await (await h.request('GET', '/openapi.json')).json()) as OpenApiDocument;
+
+describe('GET /healthz', () => {
+  it('answers 200 when the store answers', async () => {
+    const res = await createHarness().request('GET', '/healthz');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toStrictEqual({ status: 'ok' });
+  });
+
+  it('answers 503 store_unavailable when the store does not, without its message', async () => {
+    const store = createMemoryStore();
+    const h = createHarness({
+      store: {
+        ...store,
+        ping: async () => {
+          throw new DomainError('store_unavailable', 'cannot open /var/lib/secret/bank.db');
+        },
+      },
+    });
+    const res = await h.request('GET', '/healthz');
+    expect(res.status).toBe(503);
+    const problem = await problemOf(res);
+    expect(problem).toMatchObject({ code: 'store_unavailable', status: 503, title: 'Store unavailable' });
+    expect(JSON.stringify(problem)).not.toContain('/var/lib');
+  });
+});
+
+describe('GET /openapi.json', () => {
+  it('is a valid OpenAPI 3.1 document', async () => {
+    for (const h of [createHarness(), createHarness({ submitTokens: ['s'] })]) {
+      const doc = await documentOf(h);
+      expect(doc.openapi).toBe('3.1.0');
+      const result = await validate(structuredClone(doc) as never);
+      expect(result.valid ? '' : compileErrors(result)).toBe('');
+      expect(result.specification).toBe('OpenAPI');
+    }
+  });
+
+  it('describes every route with its method', async () => {
+    const doc = await documentOf();
+    const operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(operations.sort()).toStrictEqual(
+      [
+        'GET /applications',
+        'GET /applications/{id}',
+        'GET /applications/{id}/history',
+        'GET /healthz',
+        'POST /applications',
+        'POST /applications/{id}/review',
+        'POST /checks/address',
+        'POST /checks/name',
+        'POST /data-checks',
+      ].sort(),
+    );
+  });
+
+  it('marks exactly the reviewer routes as needing a bearer token, and submit routes once gated', async () => {
+    const secured = (doc: OpenApiDocument) =>
+      Object.entries(doc.paths)
+        .flatMap(([path, item]) => Object.entries(item).map(([m, op]) => [`${m.toUpperCase()} ${path}`, op.security] as const))
+        .filter(([, security]) => security !== undefined && security.length > 0)
+        .map(([op]) => op)
+        .sort();
+    const open = await documentOf();
+    expect(secured(open)).toStrictEqual(
+      ['GET /applications', 'GET /applications/{id}', 'GET /applications/{id}/history', 'POST /applications/{id}/review'].sort(),
+    );
+    expect(Object.keys(open.components.securitySchemes)).toStrictEqual(['reviewerToken']);
+    const gated = await documentOf(createHarness({ submitTokens: ['s'] }));
+    expect(secured(gated)).toHaveLength(8);
+    expect(Object.keys(gated.components.securitySchemes).sort()).toStrictEqual(['reviewerToken', 'submitToken']);
+  });
+
+  it('generates request schemas from the validating zod schemas', async () => {
+    const doc = await documentOf();
+    expect(doc.components.schemas['ApplicationInput']).toMatchObject({
+      type: 'object',
+      properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, address: { type: 'string', maxLength: 200 } },
+      required: ['name', 'address'],
+      additionalProperties: false,
+    });
+    expect(doc.components.schemas['Review']).toMatchObject({
+      properties: { decision: { enum: ['APPROVE', 'REJECT'] } },
+      required: ['decision'],
+    });
+    expect(doc.paths['/applications']?.['get']?.parameters).toStrictEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'limit', in: 'query', schema: expect.objectContaining({ minimum: 1, maximum: 200 }) }),
+        expect.objectContaining({ name: 'state', in: 'query' }),
+        expect.objectContaining({ name: 'cursor', in: 'query' }),
+      ]),
+    );
+    expect(doc.paths['/applications']?.['post']?.parameters).toStrictEqual([
+      expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }),
+    ]);
+  });
+});
+
+describe('GET /docs', () => {
+  it('serves a self-contained page whose inline code is allowed by a per-request nonce', async () => {
+    const h = createHarness();
+    const res = await h.request('GET', '/docs');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    const nonce = /script-src 'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(nonce).toBeDefined();
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("connect-src 'self'");
+    const html = await res.text();
+    expect(html).toContain(`<script nonce="${nonce}">`);
+    expect(html).toContain(`<style nonce="${nonce}">`);
+    expect(html).not.toMatch(/\b(src|href)=/); // nothing loaded from anywhere
+    expect(html).not.toMatch(/https?:\/\//);
+    const again = await h.request('GET', '/docs');
+    expect(again.headers.get('content-security-policy')).not.toBe(csp);
+  });
+
+  it('ships a script that parses and never writes HTML from data', () => {
+    expect(() => new Function(DOCS_SCRIPT)).not.toThrow();
+    expect(DOCS_SCRIPT).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/);
+    expect(DOCS_SCRIPT).toContain("fetch(new URL('openapi.json', base))");
+  });
+
+  it('escapes text for HTML', () => {
+    expect(escapeHtml(`<img src=x onerror="alert('1')">&`)).toBe('&#60;img src=x onerror=&#34;alert(&#39;1&#39;)&#34;&#62;&#38;');
+  });
+});
