@@ -1,0 +1,41 @@
+import { EXIT_OK } from '../exit-codes.js';
+import { parseCommand, print } from '../context.js';
+import { runCheck } from '../embedded.js';
+import { formatCheck } from '../format.js';
+import { UsageError } from '../usage-error.js';
+import { GLOBAL_HELP, type Command } from './command.js';
+
+/** `bank check name|address <value>`: one data check on its own. */
+export const check: Command = {
+  summary: 'run one data check: check name <value> | check address <value>',
+  help: `Usage: bank check name <value>
+       bank check address <value>
+
+Runs one data check and prints passed, flagged (with the reason) or unprocessable. Nothing is stored.
+Embedded by default; with --api it asks the API's data-checking service.
+
+${GLOBAL_HELP}`,
+  async run(argv, ctx) {
+    const { values, positionals } = parseCommand(argv, {}, 2);
+    const [which, value] = positionals;
+    if (which !== 'name' && which !== 'address') throw new UsageError(`check what? bank check name <value> | bank check address <value>`);
+    if (value === undefined) throw new UsageError(`missing the ${which} to check`);
+    const outcome = values.api || ctx.io.env.BANK_API_URL ? await remote(ctx, values, which, value) : runCheck(which, value);
+    print(ctx.io, values.json, outcome, () => formatCheck(which, value, outcome, ctx.io.color));
+    return EXIT_OK;
+  },
+};
+
+async function remote(
+  ctx: Parameters<Command['run']>[1],
+  values: Parameters<typeof ctx.open>[0],
+  which: 'name' | 'address',
+  value: string,
+) {
+  const backend = await ctx.open(values);
+  try {
+    return await backend.check(which, value);
+  } finally {
+    await backend.close();
+  }
+}

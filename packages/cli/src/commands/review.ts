@@ -1,0 +1,47 @@
+import { EXIT_OK } from '../exit-codes.js';
+import { parseCommand, print } from '../context.js';
+import { formatApplication } from '../format.js';
+import { UsageError } from '../usage-error.js';
+import { GLOBAL_HELP, type Command } from './command.js';
+import { idOf } from './show.js';
+
+const reviewWith = (fixed?: 'APPROVE' | 'REJECT'): Command['run'] =>
+  async function run(argv, ctx) {
+    const { values, positionals } = parseCommand(argv, { decision: { type: 'string' }, reviewer: { type: 'string' } }, 1);
+    const id = idOf(positionals, fixed ? fixed.toLowerCase() : 'review');
+    if (fixed && values.decision !== undefined) throw new UsageError(`bank ${fixed.toLowerCase()} takes no --decision`);
+    const decision = fixed ?? values.decision;
+    if (decision === undefined) throw new UsageError('missing --decision APPROVE|REJECT');
+    const backend = await ctx.open(values);
+    try {
+      const application = await backend.review(id, decision, { reviewer: values.reviewer });
+      print(ctx.io, values.json, application, () => formatApplication(application, ctx.io.color));
+      return EXIT_OK;
+    } finally {
+      await backend.close();
+    }
+  };
+
+const reviewHelp = (usage: string, what: string) =>
+  `Usage: ${usage} [--reviewer <who>]\n\n${what} The application must be waiting for review (FLAGGED_FOR_REVIEW);\na second review is a conflict (exit 75).\n\n${GLOBAL_HELP}`;
+
+/** `bank review <id> --decision APPROVE|REJECT`. */
+export const review: Command = {
+  summary: 'review a flagged application: --decision APPROVE|REJECT',
+  help: reviewHelp('bank review <id> --decision APPROVE|REJECT', 'Resumes a paused application with the decision.'),
+  run: reviewWith(),
+};
+
+/** `bank approve <id>`. */
+export const approve: Command = {
+  summary: 'approve a flagged application',
+  help: reviewHelp('bank approve <id>', 'Approves a paused application.'),
+  run: reviewWith('APPROVE'),
+};
+
+/** `bank reject <id>`. */
+export const reject: Command = {
+  summary: 'reject a flagged application',
+  help: reviewHelp('bank reject <id>', 'Rejects a paused application.'),
+  run: reviewWith('REJECT'),
+};

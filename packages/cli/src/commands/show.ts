@@ -1,0 +1,49 @@
+import { EXIT_OK } from '../exit-codes.js';
+import { parseCommand, print } from '../context.js';
+import { formatApplication, formatHistory } from '../format.js';
+import { UsageError } from '../usage-error.js';
+import { GLOBAL_HELP, type Command } from './command.js';
+
+function idOf(positionals: string[], command: string): string {
+  const id = positionals[0];
+  if (id === undefined) throw new UsageError(`missing application id: bank ${command} <id>`);
+  return id;
+}
+
+/** `bank show <id>`: one application. */
+export const show: Command = {
+  summary: 'show one application',
+  help: `Usage: bank show <id>\n\nShows an application: its state, each check, the review and what to do next.\n\n${GLOBAL_HELP}`,
+  async run(argv, ctx) {
+    const { values, positionals } = parseCommand(argv, {}, 1);
+    const id = idOf(positionals, 'show');
+    const backend = await ctx.open(values);
+    try {
+      const application = await backend.get(id);
+      print(ctx.io, values.json, application, () => formatApplication(application, ctx.io.color));
+      return EXIT_OK;
+    } finally {
+      await backend.close();
+    }
+  },
+};
+
+/** `bank history <id>`: an application's history. */
+export const history: Command = {
+  summary: "show an application's history",
+  help: `Usage: bank history <id>\n\nPrints every event of the application's execution, in order, with its time.\n\n${GLOBAL_HELP}`,
+  async run(argv, ctx) {
+    const { values, positionals } = parseCommand(argv, {}, 1);
+    const id = idOf(positionals, 'history');
+    const backend = await ctx.open(values);
+    try {
+      const events = await backend.history(id);
+      print(ctx.io, values.json, { events }, () => formatHistory(events, ctx.io.color));
+      return EXIT_OK;
+    } finally {
+      await backend.close();
+    }
+  },
+};
+
+export { idOf };

@@ -1,0 +1,52 @@
+import { EXIT_OK } from '../exit-codes.js';
+import { parseCommand, print } from '../context.js';
+import { formatApplication } from '../format.js';
+import { UsageError } from '../usage-error.js';
+import { GLOBAL_HELP, type Command } from './command.js';
+import { DomainError } from '@bank/core';
+
+/** `bank submit`: submits one application and prints its outcome. */
+export const submit: Command = {
+  summary: 'submit an application and show its outcome',
+  help: `Usage: bank submit --name <name> --address <address>
+       bank submit --data '{"name":"Spock","address":"123 Enterprise Street"}'
+
+Submits an application, runs its checks and prints where it ended: APPROVED, FLAGGED_FOR_REVIEW (with the
+command to review it) or FLAGGED_WITH_UNPROCESSABLE_DATA. On a terminal, missing fields are asked for.
+
+  --name <name>        the applicant's name
+  --address <address>  the applicant's address
+  --data <json>        the whole application as JSON (instead of --name/--address)
+
+${GLOBAL_HELP}`,
+  async run(argv, ctx) {
+    const { values } = parseCommand(argv, { name: { type: 'string' }, address: { type: 'string' }, data: { type: 'string' } });
+    let input: unknown;
+    if (values.data !== undefined) {
+      if (values.name !== undefined || values.address !== undefined)
+        throw new UsageError('use either --data or --name/--address, not both');
+      try {
+        input = JSON.parse(values.data);
+      } catch {
+        throw new DomainError('invalid_input', '--data is not valid JSON', {
+          issues: [{ code: 'invalid_json', path: [], message: '--data is not valid JSON' }],
+        });
+      }
+    } else {
+      const name = values.name ?? (await ctx.io.ask('Name'));
+      const address = values.address ?? (await ctx.io.ask('Address'));
+      if (name === undefined || address === undefined) {
+        throw new UsageError(`missing --${name === undefined ? 'name' : 'address'} (no terminal to ask on)`);
+      }
+      input = { name, address };
+    }
+    const backend = await ctx.open(values);
+    try {
+      const application = await backend.submit(input);
+      print(ctx.io, values.json, application, () => formatApplication(application, ctx.io.color));
+      return EXIT_OK;
+    } finally {
+      await backend.close();
+    }
+  },
+};

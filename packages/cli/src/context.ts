@@ -1,0 +1,49 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Backend } from './backend.js';
+import type { Io } from './io.js';
+import { UsageError } from './usage-error.js';
+
+/** What every command gets: the outside world, and the backend chosen by `--db` / `--api`. */
+export interface Context {
+  readonly io: Io;
+  /** Opens the backend the global options chose (embedded SQLite or a remote API). */
+  open(options: GlobalOptions): Promise<Backend>;
+}
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  readonly db?: string | undefined;
+  readonly api?: string | undefined;
+  readonly token?: string | undefined;
+  readonly json?: boolean | undefined;
+  readonly help?: boolean | undefined;
+}
+
+const GLOBAL_OPTIONS = {
+  db: { type: 'string' },
+  api: { type: 'string' },
+  token: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** Parses a command's arguments with the global options added; a parse failure is a usage error. */
+export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: O,
+  positionals = 0,
+): ReturnType<typeof parseArgs<{ args: string[]; options: typeof GLOBAL_OPTIONS & O; allowPositionals: boolean; strict: true }>> {
+  try {
+    const parsed = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...options }, allowPositionals: positionals > 0, strict: true });
+    if (parsed.positionals.length > positionals) throw new UsageError(`unexpected argument '${parsed.positionals[positionals]}'`);
+    return parsed;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+}
+
+/** Prints a command's result: one JSON document with `--json`, else the human rendering. */
+export function print(io: Io, json: boolean | undefined, value: unknown, human: () => string): void {
+  io.out(json ? JSON.stringify(value) : human());
+}

@@ -1,0 +1,96 @@
+import type { Application, ApplicationPage, HistoryEvent } from '@bank/core';
+import type { CheckOutcome } from './backend.js';
+
+type Paint = (text: string) => string;
+const ansi =
+  (code: number): Paint =>
+  (text) =>
+    `\u001b[${code}m${text}\u001b[0m`;
+const plain: Paint = (text) => text;
+
+/** Colours for human output; all identity when colour is off (no TTY, or `NO_COLOR`). */
+export function palette(color: boolean) {
+  return color
+    ? { green: ansi(32), yellow: ansi(33), red: ansi(31), dim: ansi(2), bold: ansi(1), cyan: ansi(36) }
+    : { green: plain, yellow: plain, red: plain, dim: plain, bold: plain, cyan: plain };
+}
+type Palette = ReturnType<typeof palette>;
+
+function stateColor(state: string, p: Palette): Paint {
+  if (state === 'APPROVED' || state === 'REVIEW_APPROVED') return p.green;
+  if (state === 'FLAGGED_FOR_REVIEW' || state === 'SUBMITTED') return p.yellow;
+  return p.red;
+}
+
+function checkLine(outcome: CheckOutcome | undefined, p: Palette): string {
+  if (!outcome) return p.dim('not run');
+  if ('unprocessable' in outcome) return p.red(`unprocessable (${outcome.reason})`);
+  return outcome.flagged ? p.yellow(`flagged${outcome.reason ? ` (${outcome.reason})` : ''}`) : p.green('passed');
+}
+
+/** What to do next with an application, as a command to copy. */
+function nextStep(app: Application): string {
+  switch (app.state) {
+    case 'FLAGGED_FOR_REVIEW':
+      return `review it: bank approve ${app.id}   or   bank reject ${app.id}`;
+    case 'SUBMITTED':
+      return app.execution.status === 'FAILED'
+        ? `a check kept failing (${app.execution.error?.message ?? 'unknown error'}); see bank history ${app.id}`
+        : `a check is being retried${app.execution.nextAttemptAt ? ` at ${app.execution.nextAttemptAt}` : ''}; see bank show ${app.id}`;
+    default:
+      return 'nothing: the application is settled';
+  }
+}
+
+/** A readable summary of one application. */
+export function formatApplication(app: Application, color: boolean): string {
+  const p = palette(color);
+  const rows: [string, string][] = [
+    ['id', app.id],
+    ['name', app.name],
+    ['address', app.address],
+    ['name check', checkLine(app.checks?.name, p)],
+    ['address check', checkLine(app.checks?.address, p)],
+  ];
+  if (app.reason) rows.push(['reason', app.reason]);
+  if (app.review)
+    rows.push(['review', `${app.review.decision}${app.review.reviewer ? ` by ${app.review.reviewer}` : ''} at ${app.review.reviewedAt}`]);
+  rows.push(['execution', app.execution.status], ['submitted', app.createdAt], ['next', nextStep(app)]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return [p.bold(stateColor(app.state, p)(app.state)), ...rows.map(([k, v]) => `  ${p.dim(k.padEnd(width))}  ${v}`)].join('\n');
+}
+
+/** A table of applications, with the command for the next page. */
+export function formatPage(page: ApplicationPage, color: boolean, nextCommand: (cursor: string) => string): string {
+  const p = palette(color);
+  if (page.items.length === 0) return p.dim('no applications');
+  const rows = page.items.map((a) => [a.id, a.state, a.name, a.createdAt]);
+  const head = ['ID', 'STATE', 'NAME', 'SUBMITTED'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[], paint: (cell: string, i: number) => string) =>
+    cells
+      .map((c, i) => paint(c.padEnd(widths[i]!), i))
+      .join('  ')
+      .trimEnd();
+  const out = [line(head, (c) => p.bold(c)), ...rows.map((r) => line(r, (c, i) => (i === 1 ? stateColor(r[1]!, p)(c) : c)))];
+  if (page.nextCursor) out.push(p.dim(`more: ${nextCommand(page.nextCursor)}`));
+  return out.join('\n');
+}
+
+/** An application's history, one event a line. */
+export function formatHistory(events: readonly HistoryEvent[], color: boolean): string {
+  const p = palette(color);
+  return events
+    .map((e) => {
+      const details = Object.entries(e.data)
+        .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+        .join(' ');
+      return `${p.dim(String(e.seq).padStart(3))}  ${p.dim(e.at)}  ${p.cyan(e.type)}${details ? `  ${details}` : ''}`;
+    })
+    .join('\n');
+}
+
+/** One standalone check's outcome. */
+export function formatCheck(check: string, value: string, outcome: CheckOutcome, color: boolean): string {
+  return `${check} ${JSON.stringify(value)}: ${checkLine(outcome, palette(color))}`;
+}
