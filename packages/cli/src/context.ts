@@ -47,3 +47,13 @@ export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(
 export function print(io: Io, json: boolean | undefined, value: unknown, human: () => string): void {
   io.out(json ? JSON.stringify(value) : human());
 }
+
+/** Opens the backend, runs `fn` with it and closes it, whatever happens. */
+export async function withBackend<T>(ctx: Context, options: GlobalOptions, fn: (backend: Backend) => Promise<T>): Promise<T> {
+  const backend = await ctx.open(options);
+  try {
+    return await fn(backend);
+  } finally {
+    await backend.close();
+  }
+}

@@ -1,5 +1,5 @@
 import { EXIT_OK } from '../exit-codes.js';
-import { parseCommand, print } from '../context.js';
+import { parseCommand, print, withBackend } from '../context.js';
 import { runCheck } from '../embedded.js';
 import { formatCheck } from '../format.js';
 import { UsageError } from '../usage-error.js';
@@ -20,22 +20,11 @@ ${GLOBAL_HELP}`,
     const [which, value] = positionals;
     if (which !== 'name' && which !== 'address') throw new UsageError(`check what? bank check name <value> | bank check address <value>`);
     if (value === undefined) throw new UsageError(`missing the ${which} to check`);
-    const outcome = values.api || ctx.io.env.BANK_API_URL ? await remote(ctx, values, which, value) : runCheck(which, value);
+    const outcome =
+      values.api || ctx.io.env.BANK_API_URL
+        ? await withBackend(ctx, values, (backend) => backend.check(which, value))
+        : runCheck(which, value);
     print(ctx.io, values.json, outcome, () => formatCheck(which, value, outcome, ctx.io.color));
     return EXIT_OK;
   },
 };
-
-async function remote(
-  ctx: Parameters<Command['run']>[1],
-  values: Parameters<typeof ctx.open>[0],
-  which: 'name' | 'address',
-  value: string,
-) {
-  const backend = await ctx.open(values);
-  try {
-    return await backend.check(which, value);
-  } finally {
-    await backend.close();
-  }
-}

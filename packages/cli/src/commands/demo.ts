@@ -1,6 +1,6 @@
 import type { Application } from '@bank/core';
 import { EXIT_OK } from '../exit-codes.js';
-import { parseCommand, print } from '../context.js';
+import { parseCommand, print, withBackend } from '../context.js';
 import { formatApplication, palette } from '../format.js';
 import { GLOBAL_HELP, type Command } from './command.js';
 
@@ -23,9 +23,8 @@ four applications to the database (see them with bank list).
 ${GLOBAL_HELP}`,
   async run(argv, ctx) {
     const { values } = parseCommand(argv, {});
-    const backend = await ctx.open(values);
     const p = palette(ctx.io.color);
-    try {
+    return withBackend(ctx, values, async (backend) => {
       const steps: { step: string; application: Application }[] = [];
       const show = (step: string, application: Application) => {
         steps.push({ step, application });
@@ -41,8 +40,6 @@ ${GLOBAL_HELP}`,
       if (flagged) show(`review ${flagged.id} --decision APPROVE`, await backend.review(flagged.id, 'APPROVE', { reviewer: 'bank demo' }));
       if (values.json) print(ctx.io, true, { steps }, () => '');
       return EXIT_OK;
-    } finally {
-      await backend.close();
-    }
+    });
   },
 };

@@ -1,5 +1,5 @@
 import { EXIT_OK } from '../exit-codes.js';
-import { parseCommand, print } from '../context.js';
+import { parseCommand, print, withBackend } from '../context.js';
 import { formatPage } from '../format.js';
 import { GLOBAL_HELP, type Command } from './command.js';
 
@@ -15,8 +15,7 @@ REVIEW_REJECTED, APPROVED, REJECTED, FLAGGED_WITH_UNPROCESSABLE_DATA. --limit is
 ${GLOBAL_HELP}`,
   async run(argv, ctx) {
     const { values } = parseCommand(argv, { state: { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' } });
-    const backend = await ctx.open(values);
-    try {
+    return withBackend(ctx, values, async (backend) => {
       const page = await backend.list({ state: values.state, limit: values.limit, cursor: values.cursor });
       print(ctx.io, values.json, page, () =>
         formatPage(
@@ -27,8 +26,6 @@ ${GLOBAL_HELP}`,
         ),
       );
       return EXIT_OK;
-    } finally {
-      await backend.close();
-    }
+    });
   },
 };

@@ -1,5 +1,5 @@
 import { EXIT_OK } from '../exit-codes.js';
-import { parseCommand, print } from '../context.js';
+import { parseCommand, print, withBackend } from '../context.js';
 import { formatApplication } from '../format.js';
 import { UsageError } from '../usage-error.js';
 import { GLOBAL_HELP, type Command } from './command.js';
@@ -12,14 +12,11 @@ const reviewWith = (fixed?: 'APPROVE' | 'REJECT'): Command['run'] =>
     if (fixed && values.decision !== undefined) throw new UsageError(`bank ${fixed.toLowerCase()} takes no --decision`);
     const decision = fixed ?? values.decision;
     if (decision === undefined) throw new UsageError('missing --decision APPROVE|REJECT');
-    const backend = await ctx.open(values);
-    try {
+    return withBackend(ctx, values, async (backend) => {
       const application = await backend.review(id, decision, { reviewer: values.reviewer });
       print(ctx.io, values.json, application, () => formatApplication(application, ctx.io.color));
       return EXIT_OK;
-    } finally {
-      await backend.close();
-    }
+    });
   };
 
 const reviewHelp = (usage: string, what: string) =>

@@ -1,5 +1,5 @@
 import { EXIT_OK } from '../exit-codes.js';
-import { parseCommand, print } from '../context.js';
+import { parseCommand, print, withBackend } from '../context.js';
 import { formatApplication, formatHistory } from '../format.js';
 import { UsageError } from '../usage-error.js';
 import { GLOBAL_HELP, type Command } from './command.js';
@@ -17,14 +17,11 @@ export const show: Command = {
   async run(argv, ctx) {
     const { values, positionals } = parseCommand(argv, {}, 1);
     const id = idOf(positionals, 'show');
-    const backend = await ctx.open(values);
-    try {
+    return withBackend(ctx, values, async (backend) => {
       const application = await backend.get(id);
       print(ctx.io, values.json, application, () => formatApplication(application, ctx.io.color));
       return EXIT_OK;
-    } finally {
-      await backend.close();
-    }
+    });
   },
 };
 
@@ -35,14 +32,11 @@ export const history: Command = {
   async run(argv, ctx) {
     const { values, positionals } = parseCommand(argv, {}, 1);
     const id = idOf(positionals, 'history');
-    const backend = await ctx.open(values);
-    try {
+    return withBackend(ctx, values, async (backend) => {
       const events = await backend.history(id);
       print(ctx.io, values.json, { events }, () => formatHistory(events, ctx.io.color));
       return EXIT_OK;
-    } finally {
-      await backend.close();
-    }
+    });
   },
 };
 

@@ -1,5 +1,5 @@
 import { EXIT_OK } from '../exit-codes.js';
-import { parseCommand, print } from '../context.js';
+import { parseCommand, print, withBackend } from '../context.js';
 import { formatApplication } from '../format.js';
 import { UsageError } from '../usage-error.js';
 import { GLOBAL_HELP, type Command } from './command.js';
@@ -40,13 +40,10 @@ ${GLOBAL_HELP}`,
       }
       input = { name, address };
     }
-    const backend = await ctx.open(values);
-    try {
+    return withBackend(ctx, values, async (backend) => {
       const application = await backend.submit(input);
       print(ctx.io, values.json, application, () => formatApplication(application, ctx.io.color));
       return EXIT_OK;
-    } finally {
-      await backend.close();
-    }
+    });
   },
 };

@@ -49,6 +49,58 @@ function buildMachine(options: ApplicationMachineOptions) {
 
   type Params = { check: CheckName };
 
+  /**
+   * One parallel region per check: run it, retry transient failures at a stored due time, and leave the whole
+   * execution on unprocessable data or exhausted retries. Both regions have this shape; only the check differs.
+   */
+  const checkRegion = (check: CheckName, src: 'checkName' | 'checkAddress') => ({
+    initial: 'pending' as const,
+    states: {
+      pending: { always: [{ guard: { type: 'hasResult' as const, params: { check } }, target: 'done' }, { target: 'running' }] },
+      running: {
+        invoke: {
+          id: src,
+          src,
+          input: ({ context }: { context: ApplicationContext }) => ({ value: context.input[check] }),
+          onDone: {
+            target: 'done',
+            actions: [
+              { type: 'emitSucceeded' as const, params: { check } },
+              { type: 'recordResult' as const, params: { check } },
+            ],
+          },
+          onError: [
+            {
+              guard: 'isUnprocessable' as const,
+              target: '#application.unprocessable',
+              actions: [
+                { type: 'recordUnprocessable' as const, params: { check } },
+                { type: 'emitFailed' as const, params: { check, outcome: 'unprocessable' as const } },
+              ],
+            },
+            {
+              guard: { type: 'canRetry' as const, params: { check } },
+              target: 'waiting',
+              actions: [
+                { type: 'scheduleRetry' as const, params: { check } },
+                { type: 'emitFailed' as const, params: { check, outcome: 'retry' as const } },
+              ],
+            },
+            {
+              target: '#application.failed',
+              actions: [
+                { type: 'recordExhausted' as const, params: { check } },
+                { type: 'emitFailed' as const, params: { check, outcome: 'exhausted' as const } },
+              ],
+            },
+          ],
+        },
+      },
+      waiting: { on: { 'retry.due': { guard: { type: 'isDue' as const, params: { check } }, target: 'running' } } },
+      done: { type: 'final' as const },
+    },
+  });
+
   return setup({
     types: {} as {
       context: ApplicationContext;
@@ -159,100 +211,8 @@ function buildMachine(options: ApplicationMachineOptions) {
       checking: {
         type: 'parallel',
         states: {
-          name: {
-            initial: 'pending',
-            states: {
-              pending: { always: [{ guard: { type: 'hasResult', params: { check: 'name' } }, target: 'done' }, { target: 'running' }] },
-              running: {
-                invoke: {
-                  id: 'checkName',
-                  src: 'checkName',
-                  input: ({ context }) => ({ value: context.input.name }),
-                  onDone: {
-                    target: 'done',
-                    actions: [
-                      { type: 'emitSucceeded', params: { check: 'name' } },
-                      { type: 'recordResult', params: { check: 'name' } },
-                    ],
-                  },
-                  onError: [
-                    {
-                      guard: 'isUnprocessable',
-                      target: '#application.unprocessable',
-                      actions: [
-                        { type: 'recordUnprocessable', params: { check: 'name' } },
-                        { type: 'emitFailed', params: { check: 'name', outcome: 'unprocessable' } },
-                      ],
-                    },
-                    {
-                      guard: { type: 'canRetry', params: { check: 'name' } },
-                      target: 'waiting',
-                      actions: [
-                        { type: 'scheduleRetry', params: { check: 'name' } },
-                        { type: 'emitFailed', params: { check: 'name', outcome: 'retry' } },
-                      ],
-                    },
-                    {
-                      target: '#application.failed',
-                      actions: [
-                        { type: 'recordExhausted', params: { check: 'name' } },
-                        { type: 'emitFailed', params: { check: 'name', outcome: 'exhausted' } },
-                      ],
-                    },
-                  ],
-                },
-              },
-              waiting: { on: { 'retry.due': { guard: { type: 'isDue', params: { check: 'name' } }, target: 'running' } } },
-              done: { type: 'final' },
-            },
-          },
-          address: {
-            initial: 'pending',
-            states: {
-              pending: { always: [{ guard: { type: 'hasResult', params: { check: 'address' } }, target: 'done' }, { target: 'running' }] },
-              running: {
-                invoke: {
-                  id: 'checkAddress',
-                  src: 'checkAddress',
-                  input: ({ context }) => ({ value: context.input.address }),
-                  onDone: {
-                    target: 'done',
-                    actions: [
-                      { type: 'emitSucceeded', params: { check: 'address' } },
-                      { type: 'recordResult', params: { check: 'address' } },
-                    ],
-                  },
-                  onError: [
-                    {
-                      guard: 'isUnprocessable',
-                      target: '#application.unprocessable',
-                      actions: [
-                        { type: 'recordUnprocessable', params: { check: 'address' } },
-                        { type: 'emitFailed', params: { check: 'address', outcome: 'unprocessable' } },
-                      ],
-                    },
-                    {
-                      guard: { type: 'canRetry', params: { check: 'address' } },
-                      target: 'waiting',
-                      actions: [
-                        { type: 'scheduleRetry', params: { check: 'address' } },
-                        { type: 'emitFailed', params: { check: 'address', outcome: 'retry' } },
-                      ],
-                    },
-                    {
-                      target: '#application.failed',
-                      actions: [
-                        { type: 'recordExhausted', params: { check: 'address' } },
-                        { type: 'emitFailed', params: { check: 'address', outcome: 'exhausted' } },
-                      ],
-                    },
-                  ],
-                },
-              },
-              waiting: { on: { 'retry.due': { guard: { type: 'isDue', params: { check: 'address' } }, target: 'running' } } },
-              done: { type: 'final' },
-            },
-          },
+          name: checkRegion('name', 'checkName'),
+          address: checkRegion('address', 'checkAddress'),
         },
         onDone: 'reviewRequired',
       },
