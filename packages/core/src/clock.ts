@@ -7,5 +7,14 @@ export interface Clock {
 /** The wall clock. */
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** Formats a clock reading as the ISO 8601 string stored everywhere. */
-export const toIso = (ms: number): string => new Date(ms).toISOString();
+let lastMs = Number.NaN;
+let lastIso = '';
+
+/** Formats a clock reading as the ISO 8601 string stored everywhere (the last one is remembered: a step stamps many events in the same millisecond). */
+export function toIso(ms: number): string {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
+}
