@@ -23,6 +23,7 @@ export default tseslint.config(
             { sourceTag: 'layer:core', onlyDependOnLibsWithTags: ['layer:checks'] },
             { sourceTag: 'layer:api', onlyDependOnLibsWithTags: ['layer:core', 'layer:checks'] },
             { sourceTag: 'layer:cli', onlyDependOnLibsWithTags: ['layer:api', 'layer:core', 'layer:checks'] },
+            { sourceTag: 'layer:bench', onlyDependOnLibsWithTags: ['layer:cli', 'layer:api', 'layer:core', 'layer:checks'] },
           ],
         },
       ],

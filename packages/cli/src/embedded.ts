@@ -1,18 +1,7 @@
-import { checkAddress, checkName, isUnprocessableDataError, NameSchema, AddressSchema } from '@bank/checks';
-import { createRuntime, parseInput } from '@bank/core';
+import { createRuntime } from '@bank/core';
 import { createSqliteStore } from '@bank/core/sqlite';
-import type { Backend, CheckOutcome } from './backend.js';
-
-/** Runs a data check locally, turning "cannot check" into an outcome rather than an error. */
-export function runCheck(check: 'name' | 'address', raw: string): CheckOutcome {
-  const value = parseInput(check === 'name' ? NameSchema : AddressSchema, raw);
-  try {
-    return check === 'name' ? checkName(value) : checkAddress(value);
-  } catch (e) {
-    if (isUnprocessableDataError(e)) return { unprocessable: true, reason: `${e.name}: ${e.message}` };
-    throw e;
-  }
-}
+import type { Backend } from './backend.js';
+import { runCheck } from './local-check.js';
 
 /** The core runtime on a SQLite file (created on first use); `recover()` runs first so nothing due is left behind. */
 export async function openEmbedded(path: string): Promise<Backend> {

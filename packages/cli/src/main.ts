@@ -1,24 +1,41 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { toDomainError } from '@bank/core';
 import type { Backend } from './backend.js';
-import { approve, reject, review } from './commands/review.js';
-import { check } from './commands/check.js';
 import type { Command } from './commands/command.js';
-import { demo } from './commands/demo.js';
-import { list } from './commands/list.js';
-import { serve } from './commands/serve.js';
-import { history, show } from './commands/show.js';
-import { submit } from './commands/submit.js';
 import type { Context, GlobalOptions } from './context.js';
-import { openEmbedded } from './embedded.js';
 import { EXIT_CODES, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import type { Io } from './io.js';
-import { openRemote } from './remote.js';
 import { UsageError } from './usage-error.js';
 
+// Commands load on demand: `bank --version` or `bank check` must not pay for XState, SQLite or the HTTP stack.
+// Each entry is the summary `bank --help` shows and the module that implements the command.
+const lazy =
+  <K extends string>(load: () => Promise<Record<K, Command>>, name: K) =>
+  async () =>
+    (await load())[name];
+
 /** Every subcommand, in the order `bank --help` lists them. */
-export const COMMANDS: Readonly<Record<string, Command>> = { submit, list, show, history, review, approve, reject, check, serve, demo };
+export const COMMANDS: Readonly<Record<string, { readonly summary: string; readonly load: () => Promise<Command> }>> = {
+  submit: { summary: 'submit an application and show its outcome', load: lazy(() => import('./commands/submit.js'), 'submit') },
+  list: { summary: 'list applications, optionally by state', load: lazy(() => import('./commands/list.js'), 'list') },
+  show: { summary: 'show one application', load: lazy(() => import('./commands/show.js'), 'show') },
+  history: { summary: "show an application's history", load: lazy(() => import('./commands/show.js'), 'history') },
+  review: {
+    summary: 'review a flagged application: --decision APPROVE|REJECT',
+    load: lazy(() => import('./commands/review.js'), 'review'),
+  },
+  approve: { summary: 'approve a flagged application', load: lazy(() => import('./commands/review.js'), 'approve') },
+  reject: { summary: 'reject a flagged application', load: lazy(() => import('./commands/review.js'), 'reject') },
+  check: {
+    summary: 'run one data check: check name <value> | check address <value>',
+    load: lazy(() => import('./commands/check.js'), 'check'),
+  },
+  serve: { summary: 'start the HTTP API (same as pnpm nx run api:serve)', load: lazy(() => import('./commands/serve.js'), 'serve') },
+  demo: {
+    summary: 'run the three reference applications and review the flagged one',
+    load: lazy(() => import('./commands/demo.js'), 'demo'),
+  },
+};
 
 /** The default embedded database, under the current folder. */
 export const DEFAULT_DB = '.bank/bank.db';
@@ -47,9 +64,9 @@ unavailable, 70 internal error, 75 conflict, 77 unauthorized.`;
 function opener(io: Io): Context['open'] {
   return async (options: GlobalOptions): Promise<Backend> => {
     const api = options.api ?? io.env.BANK_API_URL;
-    if (api) return openRemote(api, options.token ?? io.env.BANK_TOKEN);
+    if (api) return (await import('./remote.js')).openRemote(api, options.token ?? io.env.BANK_TOKEN);
     const db = options.db ?? io.env.BANK_DB ?? DEFAULT_DB;
-    return openEmbedded(isAbsolute(db) ? db : resolve(io.cwd, db));
+    return (await import('./embedded.js')).openEmbedded(isAbsolute(db) ? db : resolve(io.cwd, db));
   };
 }
 
@@ -60,15 +77,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       const topic = name === 'help' ? rest[0] : undefined;
-      io.out(topic && COMMANDS[topic] ? COMMANDS[topic].help : mainHelp());
+      io.out(topic && COMMANDS[topic] ? (await COMMANDS[topic].load()).help : mainHelp());
       return EXIT_OK;
     }
     if (name === '--version' || name === '-v' || name === 'version') {
       io.out(version());
       return EXIT_OK;
     }
-    const command = COMMANDS[name];
-    if (!command) throw new UsageError(`unknown command '${name}'`);
+    const entry = COMMANDS[name];
+    if (!entry) throw new UsageError(`unknown command '${name}'`);
+    const command = await entry.load();
     if (rest.includes('--help') || rest.includes('-h')) {
       io.out(command.help);
       return EXIT_OK;
@@ -80,6 +98,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       if (!json) io.err(`see: bank ${name && COMMANDS[name] ? `${name} ` : ''}--help`);
       return EXIT_USAGE;
     }
+    const { toDomainError } = await import('@bank/core');
     const error = toDomainError(e);
     if (json) {
       io.err(JSON.stringify({ error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) } }));

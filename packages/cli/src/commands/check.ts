@@ -1,13 +1,12 @@
 import { EXIT_OK } from '../exit-codes.js';
 import { parseCommand, print, withBackend } from '../context.js';
-import { runCheck } from '../embedded.js';
+import { runCheck } from '../local-check.js';
 import { formatCheck } from '../format.js';
 import { UsageError } from '../usage-error.js';
 import { GLOBAL_HELP, type Command } from './command.js';
 
 /** `bank check name|address <value>`: one data check on its own. */
 export const check: Command = {
-  summary: 'run one data check: check name <value> | check address <value>',
   help: `Usage: bank check name <value>
        bank check address <value>
 

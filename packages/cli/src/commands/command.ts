@@ -2,8 +2,6 @@ import type { Context } from '../context.js';
 
 /** One `bank` subcommand. */
 export interface Command {
-  /** The one-line summary shown by `bank --help`. */
-  readonly summary: string;
   /** The full `--help` text. */
   readonly help: string;
   /** Runs the command; resolves with the exit code, throws for errors (bin.ts maps them). */

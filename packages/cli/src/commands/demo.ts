@@ -13,7 +13,6 @@ export const REFERENCE_APPLICATIONS = [
 
 /** `bank demo`: the three reference applications, and a review of the flagged one. */
 export const demo: Command = {
-  summary: 'run the three reference applications and review the flagged one',
   help: `Usage: bank demo
 
 Submits the reference applications (Spock is approved, Gabe is flagged for review, UNPROCESSABLE_DATA is

@@ -5,7 +5,6 @@ import { GLOBAL_HELP, type Command } from './command.js';
 
 /** `bank list`: a page of applications as a table. */
 export const list: Command = {
-  summary: 'list applications, optionally by state',
   help: `Usage: bank list [--state <STATE>] [--limit <n>] [--cursor <cursor>]
 
 Lists applications oldest first. STATE is one of SUBMITTED, FLAGGED_FOR_REVIEW, REVIEW_APPROVED,

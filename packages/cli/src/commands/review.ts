@@ -24,21 +24,18 @@ const reviewHelp = (usage: string, what: string) =>
 
 /** `bank review <id> --decision APPROVE|REJECT`. */
 export const review: Command = {
-  summary: 'review a flagged application: --decision APPROVE|REJECT',
   help: reviewHelp('bank review <id> --decision APPROVE|REJECT', 'Resumes a paused application with the decision.'),
   run: reviewWith(),
 };
 
 /** `bank approve <id>`. */
 export const approve: Command = {
-  summary: 'approve a flagged application',
   help: reviewHelp('bank approve <id>', 'Approves a paused application.'),
   run: reviewWith('APPROVE'),
 };
 
 /** `bank reject <id>`. */
 export const reject: Command = {
-  summary: 'reject a flagged application',
   help: reviewHelp('bank reject <id>', 'Rejects a paused application.'),
   run: reviewWith('REJECT'),
 };

@@ -8,7 +8,6 @@ import { GLOBAL_HELP, type Command } from './command.js';
 
 /** `bank serve`: the HTTP API on this machine (the same server as `pnpm nx run api:serve`). */
 export const serve: Command = {
-  summary: 'start the HTTP API (same as pnpm nx run api:serve)',
   help: `Usage: bank serve [--port <n>] [--host <host>]
 
 Starts the API on the embedded SQLite database (--db, BANK_DB, default .bank/bank.db) and logs JSON lines.

@@ -12,7 +12,6 @@ function idOf(positionals: string[], command: string): string {
 
 /** `bank show <id>`: one application. */
 export const show: Command = {
-  summary: 'show one application',
   help: `Usage: bank show <id>\n\nShows an application: its state, each check, the review and what to do next.\n\n${GLOBAL_HELP}`,
   async run(argv, ctx) {
     const { values, positionals } = parseCommand(argv, {}, 1);
@@ -27,7 +26,6 @@ export const show: Command = {
 
 /** `bank history <id>`: an application's history. */
 export const history: Command = {
-  summary: "show an application's history",
   help: `Usage: bank history <id>\n\nPrints every event of the application's execution, in order, with its time.\n\n${GLOBAL_HELP}`,
   async run(argv, ctx) {
     const { values, positionals } = parseCommand(argv, {}, 1);

@@ -7,7 +7,6 @@ import { DomainError } from '@bank/core';
 
 /** `bank submit`: submits one application and prints its outcome. */
 export const submit: Command = {
-  summary: 'submit an application and show its outcome',
   help: `Usage: bank submit --name <name> --address <address>
        bank submit --data '{"name":"Spock","address":"123 Enterprise Street"}'
 

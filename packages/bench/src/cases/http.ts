@@ -1,0 +1,94 @@
+/**
+ * Case 4, HTTP: the Node server on 127.0.0.1 in a child process, under load from this process (autocannon,
+ * 50 connections): `POST /applications` requests/s and p50/p99 latency, against a bare Hono route served the same
+ * way and measured in the same run.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { progress, runCase } from '../child.js';
+import type { RawFigure } from '../stats.js';
+
+const CONNECTIONS = 50;
+const BODY = JSON.stringify({ name: 'Spock', address: '123 Enterprise Street' });
+const SERVER = fileURLToPath(new URL('./http-server.js', import.meta.url));
+
+interface Served {
+  readonly child: ChildProcess;
+  readonly url: string;
+}
+
+function serve(mode: 'api' | 'floor', dbPath: string): Promise<Served> {
+  return new Promise((resolve, reject) => {
+    const child = fork(SERVER, [mode, dbPath], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
+    child.once('message', (m) => resolve({ child, url: `http://127.0.0.1:${(m as { port: number }).port}` }));
+  });
+}
+
+function stop(served: Served): Promise<void> {
+  return new Promise((resolve) => {
+    served.child.removeAllListeners('exit');
+    served.child.once('exit', () => resolve());
+    served.child.send('stop');
+    setTimeout(() => served.child.kill('SIGKILL'), 15_000).unref();
+  });
+}
+
+interface Load {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+async function load(url: string, seconds: number): Promise<Load> {
+  const result = await autocannon({
+    url: `${url}/applications`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: BODY,
+    connections: CONNECTIONS,
+    duration: seconds,
+  });
+  const bad = result.non2xx + result.errors + result.timeouts;
+  if (bad > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+  return { rps: result.requests.total / seconds, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+runCase(async ({ quick, runs: requested, dir }) => {
+  const seconds = quick ? 1 : 10;
+  // Each run is 2 × 10 s of load: three runs keep the full suite within a few minutes.
+  const runs = Math.min(requested, 3);
+  const api = await serve('api', join(dir, 'http.db'));
+  const floor = await serve('floor', join(dir, 'unused.db'));
+  try {
+    await load(floor.url, 1);
+    await load(api.url, 1);
+    const floorRps: number[] = [];
+    const rps: number[] = [];
+    const p50: number[] = [];
+    const p99: number[] = [];
+    for (let run = 1; run <= runs; run++) {
+      const f = await load(floor.url, seconds);
+      const a = await load(api.url, seconds);
+      floorRps.push(f.rps);
+      rps.push(a.rps);
+      p50.push(a.p50);
+      p99.push(a.p99);
+      progress(
+        `http run ${run}/${runs}: floor ${f.rps.toFixed(0)} req/s (p99 ${f.p99} ms), POST /applications ${a.rps.toFixed(0)} req/s (p50 ${a.p50} ms, p99 ${a.p99} ms)`,
+      );
+    }
+    return [
+      { name: 'http.floor', unit: 'requests/s', values: floorRps },
+      { name: 'http.submit', unit: 'requests/s', values: rps, floor: 'http.floor' },
+      { name: 'http.submit_p50', unit: 'ms', values: p50 },
+      { name: 'http.submit_p99', unit: 'ms', values: p99 },
+    ] satisfies RawFigure[];
+  } finally {
+    await stop(api);
+    await stop(floor);
+  }
+});
