@@ -2,6 +2,7 @@
  * Case 1, engine throughput: the auto-approve path with instant checks, durable on a SQLite file (sequential, and
  * 64 in flight), against the floor: the same XState machine run to completion with no store, in the same process.
  */
+import { persistWhen } from '../actor.js';
 import { join } from 'node:path';
 import { createApplicationMachine, createRuntime, type Runtime } from '@bank/core';
 import { createSqliteStore } from '@bank/core/sqlite';
@@ -14,21 +15,7 @@ const CONCURRENCY = 64;
 
 /** The floor: one execution of the bare machine, started, run to its final state, snapshotted, stopped. */
 function runBare(machine: ReturnType<typeof createApplicationMachine>): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const actor = createActor(machine, { input: INPUT });
-    const subscription = actor.subscribe({
-      next: (snapshot) => {
-        if (snapshot.status === 'done') {
-          subscription.unsubscribe();
-          const persisted = actor.getPersistedSnapshot();
-          actor.stop();
-          resolve(persisted);
-        }
-      },
-      error: reject,
-    });
-    actor.start();
-  });
+  return persistWhen(createActor(machine, { input: INPUT }), (snapshot) => snapshot.status === 'done');
 }
 
 async function measure(count: number, one: () => Promise<unknown>, concurrency = 1): Promise<number> {

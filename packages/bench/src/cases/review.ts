@@ -2,6 +2,7 @@
  * Case 3, the review path: N applications waiting for review on a SQLite file, then all reviewed with 64 in
  * flight (restore, resume, settle, save). Figure: completed durable reviews per second.
  */
+import { persistWhen } from '../actor.js';
 import { join } from 'node:path';
 import { createApplicationMachine, createRuntime, type ApplicationMachine } from '@bank/core';
 import { createActor, type SnapshotFrom } from 'xstate';
@@ -14,42 +15,19 @@ const CONCURRENCY = 64;
 
 /** Runs a machine from a snapshot with an event until it is done: the review with no store at all. */
 function resumeBare(machine: ApplicationMachine, snapshot: unknown, decision: 'APPROVE' | 'REJECT'): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const restored = snapshot as SnapshotFrom<ApplicationMachine>;
-    const actor = createActor(machine, { snapshot: restored, input: undefined as never });
-    const subscription = actor.subscribe({
-      next: (s) => {
-        if (s.status === 'done') {
-          subscription.unsubscribe();
-          const persisted = actor.getPersistedSnapshot();
-          actor.stop();
-          resolve(persisted);
-        }
-      },
-      error: reject,
-    });
-    actor.start();
-    actor.send({ type: 'review.submitted', decision, taskToken: restored.context.taskToken ?? '', reviewer: 'bench', at: Date.now() });
-  });
+  const restored = snapshot as SnapshotFrom<ApplicationMachine>;
+  const actor = createActor(machine, { snapshot: restored, input: undefined as never });
+  return persistWhen(
+    actor,
+    (s) => s.status === 'done',
+    () =>
+      actor.send({ type: 'review.submitted', decision, taskToken: restored.context.taskToken ?? '', reviewer: 'bench', at: Date.now() }),
+  );
 }
 
 /** A persisted snapshot of an execution waiting for review, made by the bare machine. */
 function flaggedSnapshot(machine: ApplicationMachine): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const actor = createActor(machine, { input: FLAGGED });
-    const subscription = actor.subscribe({
-      next: (s) => {
-        if (s.matches('pendingReview')) {
-          subscription.unsubscribe();
-          const persisted = actor.getPersistedSnapshot();
-          actor.stop();
-          resolve(persisted);
-        }
-      },
-      error: reject,
-    });
-    actor.start();
-  });
+  return persistWhen(createActor(machine, { input: FLAGGED }), (snapshot) => snapshot.matches('pendingReview'));
 }
 
 runCase(async ({ quick, runs, dir }) => {
