@@ -19,6 +19,12 @@ export interface SqliteStoreOptions {
   readonly synchronous?: 'NORMAL' | 'FULL';
   /** How long to wait for another process's write lock, in milliseconds (default 5000). */
   readonly busyTimeoutMs?: number;
+  /**
+   * WAL pages written before SQLite copies them back into the database file (a checkpoint, which syncs to disk).
+   * Default 10,000 (about 40 MiB): SQLite's own 1,000 made every ~170th commit pay for a checkpoint, costing about
+   * a quarter of the sequential throughput and most of the latency spikes.
+   */
+  readonly walAutocheckpointPages?: number;
 }
 
 const conflictPattern = /constraint failed/i;
@@ -49,7 +55,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   try {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     db = new DatabaseSync(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
-    db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? 'NORMAL'}; PRAGMA foreign_keys = ON;`);
+    const checkpointPages = Math.max(0, Math.floor(options.walAutocheckpointPages ?? 10_000));
+    db.exec(
+      `PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}; PRAGMA foreign_keys = ON;` +
+        // After a checkpoint the WAL file is cut back to 64 MiB at most, so a busy day does not leave a huge file.
+        ` PRAGMA wal_autocheckpoint = ${checkpointPages}; PRAGMA journal_size_limit = 67108864;`,
+    );
     migrate(db);
   } catch (e) {
     if (db?.isOpen) db.close();
