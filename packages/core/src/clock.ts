@@ -18,3 +18,25 @@ export function toIso(ms: number): string {
   }
   return lastIso;
 }
+
+/** A clock that moves only when told to, for tests of retries and timestamps that never sleep. */
+export interface FakeClock extends Clock {
+  /** Moves the clock forward by `ms`. */
+  advance(ms: number): void;
+  /** Sets the clock to `ms` since the epoch. */
+  set(ms: number): void;
+}
+
+/** Creates a {@link FakeClock} starting at `start` (default 2026-01-01T00:00:00Z); pass it to `createRuntime({ clock })`. */
+export function createFakeClock(start = Date.UTC(2026, 0, 1)): FakeClock {
+  let now = start;
+  return {
+    now: () => now,
+    advance: (ms) => {
+      now += ms;
+    },
+    set: (ms) => {
+      now = ms;
+    },
+  };
+}

@@ -42,7 +42,7 @@ export {
   type HistoryEvent,
 } from './application.js';
 export { DEFAULT_RETRY_POLICY, resolveRetryPolicy, retryDelayMs, type RetryPolicy } from './retry-policy.js';
-export { systemClock, type Clock } from './clock.js';
+export { createFakeClock, systemClock, type Clock, type FakeClock } from './clock.js';
 export { DomainError, ERROR_CODES, isDomainError, parseInput, toDomainError, type ErrorCode } from './errors.js';
 export { createMemoryStore } from './store/memory-store.js';
 export type { ExecutionCommit, IdempotencyRecord, ListQuery, NewHistoryEvent, Store, StoredExecution } from './store/store.js';

@@ -1,5 +1,5 @@
 // Shared by the app.request() tests: an app on an in-memory store with a fake clock, and request helpers.
-import { createMemoryStore, createRuntime, type CheckFns, type Clock, type Runtime, type Store } from '@bank/core';
+import { createFakeClock, createMemoryStore, createRuntime, type CheckFns, type FakeClock, type Runtime, type Store } from '@bank/core';
 import { createApp, type AppType } from '../app.js';
 import type { LogLine } from '../logger.js';
 
@@ -13,21 +13,6 @@ export const OTHER_REVIEWER_TOKEN = 'second.Reviewer~token+2/=';
 export const SPOCK = { name: 'Spock', address: '123 Enterprise Street' } as const;
 export const GABE = { name: 'Gabe', address: 'ABadAddress' } as const;
 export const UNPROCESSABLE = { name: 'UNPROCESSABLE_DATA', address: '123 Street' } as const;
-
-/** A clock that moves only when told to. */
-export interface FakeClock extends Clock {
-  advance(ms: number): void;
-}
-
-export function createFakeClock(start = Date.UTC(2026, 0, 1)): FakeClock {
-  let now = start;
-  return {
-    now: () => now,
-    advance: (ms) => {
-      now += ms;
-    },
-  };
-}
 
 export interface HarnessOptions {
   readonly store?: Store;

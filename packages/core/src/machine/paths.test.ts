@@ -13,7 +13,7 @@ import { createRuntime, type Runtime } from '../runtime/runtime.js';
 import { isSettled, type ApplicationSnapshot } from '../runtime/settle.js';
 import { applicationStateOf, executionStatusOf } from '../runtime/to-application.js';
 import { createSqliteStore } from '../store/sqlite-store.js';
-import { createFakeClock } from '../testing/fake-clock.js';
+import { createFakeClock } from '../clock.js';
 import { createApplicationMachine } from './application-machine.js';
 import { CHECK_NAMES, type CheckName } from './types.js';
 

@@ -7,7 +7,7 @@ import { isDomainError } from '../errors.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import { createSqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
-import { createFakeClock, type FakeClock } from '../testing/fake-clock.js';
+import { createFakeClock, type FakeClock } from '../clock.js';
 import { flaky } from '../testing/flaky.js';
 import { createRuntime, type Runtime } from './runtime.js';
 
