@@ -13,7 +13,7 @@ const JSON_ROUTES = [
 ];
 
 describe('createApp: problem documents', () => {
-  it('answers an unknown route with a complete 404 problem', async () => {
+  it('answers an unknown route with a complete 404 problem that does not echo the path', async () => {
     const h = createHarness();
     const res = await h.request('GET', '/nowhere/at/all', { headers: { 'X-Request-Id': 'req-123' } });
     expect(res.status).toBe(404);
@@ -22,11 +22,21 @@ describe('createApp: problem documents', () => {
       type: '/problems/not_found',
       title: 'Not found',
       status: 404,
-      detail: 'no route for /nowhere/at/all',
-      instance: '/nowhere/at/all',
+      detail: 'No such resource.',
       code: 'not_found',
       requestId: 'req-123',
     });
+  });
+
+  it.each([
+    ['an unknown route', '/%3Cscript%3Ealert(1)%3C/script%3E'],
+    ['an unknown application id', '/applications/%3Cimg%20src=x%3E'],
+    ['a well-formed but unknown id', '/applications/app_01970e5c-7f3a-7cc2-9a43-5b1f0c2d9e8a'],
+  ])('never reflects %s back in a 404', async (_label, path) => {
+    const res = await createHarness().request('GET', path, { token: REVIEWER_TOKEN });
+    expect(res.status).toBe(404);
+    const text = await res.text();
+    expect(text).not.toMatch(/script|img|app_01970e5c/i);
   });
 
   it('treats a trailing slash as another route', async () => {

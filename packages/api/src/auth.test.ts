@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bearerToken, constantTimeEqual, createTokenMatcher, parseTokenList } from './auth.js';
+import { bearerToken, constantTimeEqual, createTokenMatcher, parseCredential, parseTokenList } from './auth.js';
 import { createHarness, GABE, OTHER_REVIEWER_TOKEN, problemOf, REVIEWER_TOKEN, SPOCK, type Harness } from './testing/harness.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -25,18 +25,42 @@ describe('constantTimeEqual', () => {
 });
 
 describe('createTokenMatcher', () => {
-  it('matches any configured token and nothing else, comparing UTF-8 bytes', () => {
-    const matches = createTokenMatcher(['alpha', 'bêta', '']);
-    expect(matches('alpha')).toBe(true);
-    expect(matches('bêta')).toBe(true);
-    expect(matches('beta')).toBe(false);
-    expect(matches('')).toBe(false);
-    expect(matches('alpha ')).toBe(false);
+  it('matches any configured token and nothing else, comparing UTF-8 bytes, and names who it proves', async () => {
+    const matches = createTokenMatcher(['alpha', 'data:bêta', '']);
+    expect(await matches('alpha')).toBe('reviewer');
+    expect(await matches('bêta')).toBe('data');
+    expect(await matches('data:bêta')).toBeUndefined();
+    expect(await matches('beta')).toBeUndefined();
+    expect(await matches('')).toBeUndefined();
+    expect(await matches('alpha ')).toBeUndefined();
   });
 
-  it('matches nothing when no token is configured', () => {
-    expect(createTokenMatcher([])('')).toBe(false);
-    expect(createTokenMatcher([])('anything')).toBe(false);
+  it('matches a token against its SHA-256 digest, never the digest itself', async () => {
+    const hex = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes('s3cret'))), (b) =>
+      b.toString(16).padStart(2, '0'),
+    ).join('');
+    const matches = createTokenMatcher([`worf:sha256:${hex.toUpperCase()}`]);
+    expect(await matches('s3cret')).toBe('worf');
+    expect(await matches(hex)).toBeUndefined();
+    expect(await matches(`sha256:${hex}`)).toBeUndefined();
+  });
+
+  it('matches nothing when no token is configured', async () => {
+    expect(await createTokenMatcher([])('')).toBeUndefined();
+    expect(await createTokenMatcher([])('anything')).toBeUndefined();
+  });
+});
+
+describe('parseCredential', () => {
+  it.each([
+    ['plain-token', 'reviewer', false],
+    ['alice:tok', 'alice', false],
+    ['alice@bank.example:tok:with:colons', 'alice@bank.example', false],
+    [`bob:sha256:${'ab'.repeat(32)}`, 'bob', true],
+    [`sha256:${'ab'.repeat(32)}`, 'sha256', false],
+    ['not a name:tok', 'reviewer', false],
+  ])('reads %j as named %j (digest: %j)', (entry, name, digest) => {
+    expect(parseCredential(entry)).toMatchObject({ name, digest });
   });
 });
 

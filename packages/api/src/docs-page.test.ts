@@ -95,6 +95,8 @@ describe('the /docs page script', () => {
         'getApplicationHistory',
         'health',
         'listApplications',
+        'readiness',
+        'redriveApplication',
         'reviewApplication',
         'runDataCheck',
         'submitApplication',
@@ -114,7 +116,7 @@ describe('the /docs page script', () => {
         .all()
         .filter((n) => n.tag === 'input')
         .map((n) => n.attributes['aria-label']),
-    ).toStrictEqual(['state', 'limit', 'cursor']);
+    ).toStrictEqual(['state', 'status', 'limit', 'cursor']);
     const schemas = page.byId['schemas']!.all()
       .filter((n) => n.tag === 'details')
       .map((n) => n.attributes['id']);

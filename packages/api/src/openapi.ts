@@ -1,11 +1,12 @@
 import { InvalidInputError, toCheckIssues } from '@bank/checks';
 import type { Hook } from '@hono/zod-openapi';
+import type { AuthVariables } from './auth.js';
 import type { RequestVariables } from './logger.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
 import { ProblemSchema } from './schemas.js';
 
-/** The Hono environment of every route: the request id is kept on the context. */
-export type AppEnv = { Variables: RequestVariables };
+/** The Hono environment of every route: the request id, and on authenticated routes the principal, are kept on the context. */
+export type AppEnv = { Variables: RequestVariables & AuthVariables };
 
 /** The OpenAPI security scheme of reviewer routes. */
 export const REVIEWER_SCHEME = 'reviewerToken';

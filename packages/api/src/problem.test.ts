@@ -16,9 +16,19 @@ describe('DOMAIN_PROBLEMS', () => {
     expect(DOMAIN_PROBLEMS.internal.status).toBe(500);
   });
 
-  it('gives every problem code its own status', () => {
+  it('gives every client-error code its own status; server errors are 500, or 503 when retrying may help', () => {
     const statuses = [...Object.values(DOMAIN_PROBLEMS), ...Object.values(HTTP_PROBLEMS)].map((p) => p.status);
-    expect(new Set(statuses).size).toBe(statuses.length);
+    const clientErrors = statuses.filter((s) => s < 500);
+    expect(new Set(clientErrors).size).toBe(clientErrors.length);
+    expect(DOMAIN_PROBLEMS.store_unavailable.status).toBe(503);
+    expect(DOMAIN_PROBLEMS.store_corrupt.status).toBe(500);
+  });
+
+  it('sends Retry-After with every 503, and never with a 500', () => {
+    expect(classify(new DomainError('store_unavailable', 'locked')).headers).toMatchObject({ 'Retry-After': '1' });
+    expect(classify(new HTTPException(503)).headers).toMatchObject({ 'Retry-After': '1' });
+    expect(classify(new DomainError('store_corrupt', 'bad page')).headers).not.toHaveProperty('Retry-After');
+    expect(classify(new DomainError('store_corrupt', 'SQLITE_CORRUPT in /data/bank.db')).detail).not.toContain('/data');
   });
 });
 

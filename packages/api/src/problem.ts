@@ -17,6 +17,7 @@ export const DOMAIN_PROBLEMS: Readonly<Record<ErrorCode, { readonly status: Cont
   not_found: { status: 404, title: 'Not found' },
   conflict: { status: 409, title: 'Conflict' },
   store_unavailable: { status: 503, title: 'Store unavailable' },
+  store_corrupt: { status: 500, title: 'Store corrupt' },
   internal: { status: 500, title: 'Internal server error' },
 };
 
@@ -61,8 +62,8 @@ export interface ProblemDocument {
   readonly status: number;
   /** What happened this time, safe to show to the caller. */
   readonly detail: string;
-  /** The path of the request that failed. */
-  readonly instance: string;
+  /** The path of the request that failed; absent on a `404`, which never echoes the path it could not find. */
+  readonly instance?: string;
   /** The stable, snake_case problem code. */
   readonly code: ProblemCode;
   /** The request id, also sent as `X-Request-Id`. */
@@ -90,7 +91,15 @@ export interface Classified {
 const SERVER_DETAIL: Partial<Record<ProblemCode, string>> = {
   internal: 'An unexpected error occurred.',
   store_unavailable: 'The store is unavailable; try again later.',
+  store_corrupt: 'The store is damaged and needs an operator; retrying will not help.',
+  not_found: 'No such resource.',
 };
+
+/** Seconds a client should wait before retrying after a `503`: sent as `Retry-After` with every one. */
+export const RETRY_AFTER_SECONDS = 1;
+
+/** The headers every problem of this status carries, whatever raised it. */
+const headersForStatus = (status: number): Record<string, string> => (status === 503 ? { 'Retry-After': String(RETRY_AFTER_SECONDS) } : {});
 
 const fromHttpException = (e: HTTPException): Classified => {
   const byStatus: Partial<Record<number, ProblemCode>> = {
@@ -105,7 +114,14 @@ const fromHttpException = (e: HTTPException): Classified => {
   };
   const code = byStatus[e.status] ?? 'internal';
   const known = code in HTTP_PROBLEMS ? HTTP_PROBLEMS[code as HttpProblemCode] : DOMAIN_PROBLEMS[code as ErrorCode];
-  return { code, status: known.status, title: known.title, detail: e.message || known.title, headers: {}, error: e };
+  return {
+    code,
+    status: known.status,
+    title: known.title,
+    detail: e.message || known.title,
+    headers: headersForStatus(known.status),
+    error: e,
+  };
 };
 
 /** Sorts anything thrown into a problem code, status, title and safe detail. */
@@ -121,9 +137,10 @@ export function classify(error: unknown): Classified {
     code: domain.code,
     status,
     title,
+    // A not_found message may quote what the caller typed (an id, a path): never echoed back.
     detail: SERVER_DETAIL[domain.code] ?? domain.message,
     issues: domain.issues,
-    headers: domain.code === 'unauthorized' ? { 'WWW-Authenticate': BEARER_CHALLENGE } : {},
+    headers: { ...headersForStatus(status), ...(domain.code === 'unauthorized' ? { 'WWW-Authenticate': BEARER_CHALLENGE } : {}) },
     error: domain,
   };
 }
@@ -143,14 +160,14 @@ export interface ProblemOptions {
 }
 
 /** Builds the problem document for a classified failure. */
-export function toProblemDocument(failure: Classified, instance: string, options: ProblemOptions = {}): ProblemDocument {
+export function toProblemDocument(failure: Classified, instance: string | undefined, options: ProblemOptions = {}): ProblemDocument {
   const cause = options.dev ? describeCause(failure.error.cause) : undefined;
   return {
     type: `/problems/${failure.code}`,
     title: failure.title,
     status: failure.status,
     detail: failure.detail,
-    instance,
+    ...(instance === undefined ? {} : { instance }),
     code: failure.code,
     ...(options.requestId === undefined ? {} : { requestId: options.requestId }),
     ...(failure.issues === undefined || failure.issues.length === 0 ? {} : { issues: failure.issues }),
@@ -162,7 +179,8 @@ export function toProblemDocument(failure: Classified, instance: string, options
 /** Renders anything thrown as an `application/problem+json` response. */
 export function problem(c: Context, error: unknown, options: ProblemOptions = {}): Response {
   const failure = classify(error);
-  const body = toProblemDocument(failure, c.req.path, options);
+  // A path that matched nothing may be anything a scanner or an attacker typed: it is not reflected back.
+  const body = toProblemDocument(failure, failure.status === 404 ? undefined : c.req.path, options);
   const headers = new Headers(failure.headers);
   headers.set('Content-Type', PROBLEM_CONTENT_TYPE);
   headers.set('Cache-Control', 'no-store');

@@ -63,7 +63,8 @@ export const ApplicationSchema = z
     review: z
       .object({
         decision: z.enum(['APPROVE', 'REJECT']),
-        reviewer: z.string().optional(),
+        reviewer: z.string().optional().openapi({ description: 'The name bound to the token that decided.' }),
+        note: z.string().optional(),
         reviewedAt: z.string().openapi({ format: 'date-time' }),
       })
       .optional()
@@ -76,10 +77,15 @@ export const ApplicationSchema = z
           .object({ name: z.number().int().optional(), address: z.number().int().optional() })
           .optional()
           .openapi({ description: 'Failed attempts per check so far.' }),
+        redrives: z.number().int().optional().openapi({ description: 'How many times the execution was redriven.' }),
         error: z
           .object({ name: z.string(), message: z.string(), check: CheckNameEnum })
           .optional()
           .openapi({ description: 'When `FAILED`: the error that ran out of retries.' }),
+        quarantined: z
+          .object({ reason: z.string(), at: z.string().openapi({ format: 'date-time' }) })
+          .optional()
+          .openapi({ description: 'When `FAILED` because the stored execution could not be loaded or restored: why, and since when.' }),
       })
       .openapi({ description: 'The durable execution behind the application.' }),
     createdAt: z.string().openapi({ format: 'date-time' }),
@@ -109,6 +115,11 @@ export const ListQueryParamsSchema = ListQuerySchema.extend({
     description: 'The page size, 1 to 200 (default 50).',
     example: 50,
   }),
+  status: ListQuerySchema.shape.status.meta({
+    param: { name: 'status', in: 'query' },
+    description: 'Only applications whose execution has this status (`FAILED` finds the ones that need an operator).',
+    example: 'FAILED',
+  }),
   cursor: ListQuerySchema.shape.cursor.meta({
     param: { name: 'cursor', in: 'query' },
     description: '`nextCursor` of the previous page.',
@@ -136,12 +147,17 @@ export const HistoryEventSchema = z
 /** An application's history. */
 export const HistorySchema = z.object({ events: z.array(HistoryEventSchema) }).openapi('History');
 
-/** A reviewer's decision, with optional details. */
-export const ReviewBodySchema = ReviewOptionsSchema.extend({ decision: ReviewDecisionSchema }).meta({
-  id: 'Review',
-  description: '`decision` is required; `reviewer` names who reviewed; `taskToken`, if given, must be the current one.',
-  example: { decision: 'APPROVE' },
-});
+/** A reviewer's decision, with optional details. Who decided is never in the body: it is the name bound to the token. */
+export const ReviewBodySchema = ReviewOptionsSchema.omit({ reviewer: true })
+  .extend({ decision: ReviewDecisionSchema })
+  .meta({
+    id: 'Review',
+    description:
+      '`decision` is required; `note` (free text, at most 1,000 characters) is recorded with it; `taskToken`, if given, ' +
+      'must be the current one. The reviewer recorded is the name bound to the bearer token (`BANK_REVIEWER_TOKENS`), ' +
+      'never a field of the body.',
+    example: { decision: 'APPROVE', note: 'address confirmed by phone' },
+  });
 
 /** The body of `POST /checks/name`. */
 export const NameCheckBodySchema = z.strictObject({ name: NameSchema }).openapi('NameCheck', { example: { name: 'Spock' } });
@@ -173,12 +189,20 @@ export const ProblemSchema = z
     title: z.string().openapi({ example: 'Invalid input' }),
     status: z.number().int().openapi({ example: 400 }),
     detail: z.string(),
-    instance: z.string().openapi({ example: '/applications' }),
+    instance: z.string().optional().openapi({ example: '/applications', description: 'The request path; absent on a 404.' }),
     code: z.string().openapi({ example: 'invalid_input' }),
     requestId: z.string().optional(),
     issues: z.array(IssueSchema).optional(),
   })
   .openapi('Problem');
 
-/** The body of a healthy `GET /healthz`. */
+/** The body of a healthy `GET /healthz` (the process answers). */
 export const HealthSchema = z.object({ status: z.literal('ok') }).openapi('Health');
+
+/** The body of a ready `GET /readyz` (the store can read and write now). */
+export const ReadinessSchema = z
+  .object({
+    status: z.literal('ready'),
+    checkedAt: z.string().openapi({ format: 'date-time', description: 'When the store was last probed (results are cached ~1 s).' }),
+  })
+  .openapi('Readiness');

@@ -19,6 +19,8 @@ export interface ExecutionInfo {
   readonly redrives?: number;
   /** When `FAILED`: the error that ran out of retries, and its check. */
   readonly error?: RecordedError & { readonly check: CheckName };
+  /** When `FAILED` because the execution could not be loaded or restored: why, and when it was set aside. */
+  readonly quarantined?: { readonly reason: string; readonly at: string };
 }
 
 /** An account application as stored and returned by every API. */

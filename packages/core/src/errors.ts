@@ -2,7 +2,7 @@ import { isInvalidInputError, parseWith, type CheckIssue } from '@bank/checks';
 import type { z } from 'zod';
 
 /** Every error code the system reports; each edge (HTTP, CLI) maps all of them. */
-export type ErrorCode = 'invalid_input' | 'unauthorized' | 'not_found' | 'conflict' | 'store_unavailable' | 'internal';
+export type ErrorCode = 'invalid_input' | 'unauthorized' | 'not_found' | 'conflict' | 'store_unavailable' | 'store_corrupt' | 'internal';
 
 /** The error codes, for exhaustive tables and runtime checks. */
 export const ERROR_CODES: readonly ErrorCode[] = [
@@ -11,8 +11,15 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'not_found',
   'conflict',
   'store_unavailable',
+  'store_corrupt',
   'internal',
 ];
+
+/**
+ * Tells whether an error with this code may go away by itself, so the caller should try again later
+ * (`store_unavailable`, `conflict`); `store_corrupt` and `internal` will not.
+ */
+export const isRetryableCode = (code: ErrorCode): boolean => code === 'store_unavailable' || code === 'conflict';
 
 /** The one error type the runtime throws: a closed `code`, a message safe to show, and optional issues. */
 export class DomainError extends Error {

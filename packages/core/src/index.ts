@@ -18,7 +18,7 @@ export {
   type ApplicationMachine,
   type ApplicationMachineOptions,
 } from './machine/application-machine.js';
-export { CheckTimeoutError } from './machine/check-actor.js';
+export { CheckTimeoutError, InvalidCheckResultError, toCheckResult } from './machine/check-actor.js';
 export {
   APPLICATION_STATES,
   CHECK_NAMES,
@@ -26,6 +26,7 @@ export {
   type ApplicationEmitted,
   type ApplicationEvent,
   type ApplicationState,
+  type CheckContext,
   type CheckFn,
   type CheckFns,
   type CheckName,
@@ -43,9 +44,9 @@ export {
 } from './application.js';
 export { DEFAULT_RETRY_POLICY, resolveRetryPolicy, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 export { createFakeClock, systemClock, type Clock, type FakeClock } from './clock.js';
-export { DomainError, ERROR_CODES, isDomainError, parseInput, toDomainError, type ErrorCode } from './errors.js';
+export { DomainError, ERROR_CODES, isDomainError, isRetryableCode, parseInput, toDomainError, type ErrorCode } from './errors.js';
 export { createMemoryStore } from './store/memory-store.js';
-export type { ExecutionCommit, IdempotencyRecord, ListQuery, NewHistoryEvent, Store, StoredExecution } from './store/store.js';
+export type { ExecutionCommit, IdempotencyRecord, ListQuery, NewHistoryEvent, Quarantine, Store, StoredExecution } from './store/store.js';
 export {
   ApplicationStateSchema,
   DEFAULT_PAGE_SIZE,

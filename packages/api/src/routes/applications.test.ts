@@ -5,6 +5,7 @@ import {
   GABE,
   OTHER_REVIEWER_TOKEN,
   problemOf,
+  REVIEWER_NAME,
   REVIEWER_TOKEN,
   SPOCK,
   UNPROCESSABLE,
@@ -120,6 +121,19 @@ describe('POST /applications', () => {
       expect(((await again.json()) as { id: string }).id).toBe(first.id);
       expect(again.headers.get('location')).toBe(`/applications/${first.id}`);
       expect(await h.everything()).toHaveLength(1);
+    });
+
+    it('shows an anonymous repeat the applicant view only: never the reviewer, the note or the task token', async () => {
+      const h = createHarness();
+      const send = () => h.request('POST', '/applications', { body: GABE, headers: { 'Idempotency-Key': 'order-7' } });
+      const first = (await (await send()).json()) as { id: string };
+      await reviewed(h, first.id, { decision: 'REJECT', note: 'forged documents' });
+      const again = await send();
+      expect(again.status).toBe(201);
+      const body = (await again.json()) as Record<string, unknown>;
+      expect(Object.keys(body).sort()).toStrictEqual(['address', 'checks', 'createdAt', 'execution', 'id', 'name', 'state', 'updatedAt']);
+      expect(body).toMatchObject({ id: first.id, state: 'REJECTED', execution: { status: 'SUCCEEDED' } });
+      expect(JSON.stringify(body)).not.toMatch(new RegExp(`${REVIEWER_NAME}|forged|tt_|review`));
     });
 
     it('answers 409 for the same key with another body', async () => {
@@ -241,17 +255,44 @@ describe('GET /applications/:id/history', () => {
 });
 
 describe('POST /applications/:id/review', () => {
-  it('approves a flagged application and records the reviewer', async () => {
+  it('approves a flagged application and records the reviewer named by the token, with a note', async () => {
     const h = createHarness();
     const created = await h.submit(GABE);
-    const res = await reviewed(h, created.id, { decision: 'APPROVE', reviewer: 'riker' });
+    const res = await reviewed(h, created.id, { decision: 'APPROVE', note: 'called the applicant' });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       id: created.id,
       state: 'APPROVED',
-      review: { decision: 'APPROVE', reviewer: 'riker', reviewedAt: expect.any(String) },
+      review: { decision: 'APPROVE', reviewer: REVIEWER_NAME, note: 'called the applicant', reviewedAt: expect.any(String) },
       execution: { status: 'SUCCEEDED' },
     });
+    const received = (await h.runtime.history(created.id)).find((e) => e.type === 'review.received');
+    expect(received?.data).toStrictEqual({ decision: 'APPROVE', reviewer: REVIEWER_NAME, note: 'called the applicant' });
+  });
+
+  it('never lets the body say who decided', async () => {
+    const h = createHarness();
+    const created = await h.submit(GABE);
+    const forged = await reviewed(h, created.id, { decision: 'APPROVE', reviewer: 'picard' });
+    expect(forged.status).toBe(400);
+    expect((await problemOf(forged)).issues).toContainEqual(expect.objectContaining({ code: 'unrecognized_keys' }));
+    expect((await h.runtime.get(created.id)).state).toBe('FLAGGED_FOR_REVIEW');
+    expect(JSON.stringify(await h.runtime.history(created.id))).not.toContain('picard');
+  });
+
+  it('records a token configured without a name as `reviewer`, and a digest-configured token by its name', async () => {
+    const digest = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode('troi-secret'))), (b) =>
+      b.toString(16).padStart(2, '0'),
+    ).join('');
+    const h = createHarness({ reviewerTokens: [OTHER_REVIEWER_TOKEN, `troi:sha256:${digest}`] });
+    const [a, b] = [await h.submit(GABE), await h.submit(GABE)];
+    expect(await (await reviewed(h, a.id, { decision: 'REJECT' }, OTHER_REVIEWER_TOKEN)).json()).toMatchObject({
+      review: { reviewer: 'reviewer' },
+    });
+    expect(await (await reviewed(h, b.id, { decision: 'REJECT' }, 'troi-secret')).json()).toMatchObject({ review: { reviewer: 'troi' } });
+    // The digest itself is not a token.
+    expect((await h.request('GET', '/applications', { token: digest })).status).toBe(401);
+    expect((await h.request('GET', '/applications', { token: `sha256:${digest}` })).status).toBe(401);
   });
 
   it('rejects a flagged application', async () => {
@@ -300,7 +341,9 @@ describe('POST /applications/:id/review', () => {
     [{}, ['decision']],
     [{ decision: 'approve' }, ['decision']],
     [{ decision: 'APPROVE', comment: 'ok' }, []],
-    [{ decision: 'APPROVE', reviewer: '' }, ['reviewer']],
+    [{ decision: 'APPROVE', reviewer: '' }, []],
+    [{ decision: 'APPROVE', note: 'ok\u001b[2J' }, ['note']],
+    [{ decision: 'APPROVE', note: 'x'.repeat(1001) }, ['note']],
   ])('rejects the body %j with a 400 naming %j and leaves the application waiting', async (body, path) => {
     const h = createHarness();
     const created = await h.submit(GABE);
@@ -308,5 +351,34 @@ describe('POST /applications/:id/review', () => {
     expect(res.status).toBe(400);
     expect((await problemOf(res)).issues).toContainEqual(expect.objectContaining({ path }));
     expect(((await h.runtime.get(created.id)) as { state: string }).state).toBe('FLAGGED_FOR_REVIEW');
+  });
+});
+
+describe('POST /applications/:id/redrive', () => {
+  it('finds FAILED executions by status and redrives them, for reviewers only', async () => {
+    let down = true;
+    const h = createHarness({
+      checks: {
+        address: (value) => {
+          if (down) throw new Error('address service unavailable');
+          return checkAddress(value);
+        },
+      },
+    });
+    const created = (await (await h.request('POST', '/applications', { body: SPOCK })).json()) as { id: string };
+    for (let i = 0; i < 3; i++) {
+      h.clock.advance(60_000);
+      await h.runtime.runDue();
+    }
+    const failed = await h.request('GET', '/applications?status=FAILED', { token: REVIEWER_TOKEN });
+    expect(((await failed.json()) as { items: { id: string }[] }).items.map((a) => a.id)).toStrictEqual([created.id]);
+    expect((await h.request('POST', `/applications/${created.id}/redrive`)).status).toBe(401);
+    down = false;
+    const res = await h.request('POST', `/applications/${created.id}/redrive`, { token: REVIEWER_TOKEN });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ state: 'APPROVED', execution: { status: 'SUCCEEDED', redrives: 1 } });
+    const again = await h.request('POST', `/applications/${created.id}/redrive`, { token: REVIEWER_TOKEN });
+    expect(again.status).toBe(409);
+    expect((await h.request('GET', '/applications?status=BROKEN', { token: REVIEWER_TOKEN })).status).toBe(400);
   });
 });

@@ -44,10 +44,27 @@ function idempotencyKeyOf(header: string | undefined): string | undefined {
   throw new DomainError('invalid_input', `${IDEMPOTENCY_KEY_HEADER}: ${issues[0]?.message ?? 'invalid'}`, { issues });
 }
 
-/** The application as an applicant may see it: the reviewer's task token stays with reviewers. */
-function forApplicant(application: Application): Application {
-  const { taskToken: _taskToken, ...rest } = application;
-  return rest;
+/**
+ * The application as an applicant (an anonymous submitter, or one repeating an `Idempotency-Key`) may see it: what
+ * they sent, where it stands and the checks. The task token, the review (who decided, their note) and the
+ * execution's internals stay with reviewers.
+ */
+export function forApplicant(application: Application): Application {
+  const { id, name, address, state, checks, reason, execution, createdAt, updatedAt } = application;
+  return {
+    id,
+    name,
+    address,
+    state,
+    ...(checks === undefined ? {} : { checks }),
+    ...(reason === undefined ? {} : { reason }),
+    execution: {
+      status: execution.status,
+      ...(execution.nextAttemptAt === undefined ? {} : { nextAttemptAt: execution.nextAttemptAt }),
+    },
+    createdAt,
+    updatedAt,
+  };
 }
 
 const applicationContent = { 'application/json': { schema: ApplicationSchema } } as const;
@@ -171,6 +188,24 @@ export function applicationRoutes(deps: ApplicationRoutesDeps) {
     },
   });
 
+  const redrive = createRoute({
+    method: 'post',
+    path: '/applications/{id}/redrive',
+    tags: ['applications'],
+    operationId: 'redriveApplication',
+    summary: 'Redrive a failed execution',
+    description:
+      'Resumes an execution whose status is `FAILED`: from the failed step after its retries ran out, or from its ' +
+      'stored snapshot after it was quarantined (once the cause is fixed). Find them with `GET /applications?status=FAILED`.',
+    middleware: [reviewer] as const,
+    security: reviewerSecurity,
+    request: { params: ApplicationParamsSchema },
+    responses: {
+      200: { description: 'The application after the redrive, at its next settled point.', content: applicationContent },
+      ...problemResponses({ ...AUTH_PROBLEMS, 404: 'No such application.', 409: 'The execution has not failed.' }),
+    },
+  });
+
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(submit, async (c) => {
       const key = idempotencyKeyOf(c.req.header(IDEMPOTENCY_KEY_HEADER));
@@ -186,7 +221,10 @@ export function applicationRoutes(deps: ApplicationRoutesDeps) {
     .openapi(get, async (c) => c.json(await runtime.get(c.req.valid('param').id), 200))
     .openapi(history, async (c) => c.json({ events: [...(await runtime.history(c.req.valid('param').id))] }, 200))
     .openapi(review, async (c) => {
-      const { decision, reviewer: who, taskToken } = c.req.valid('json');
-      return c.json(await runtime.review(c.req.valid('param').id, decision, { reviewer: who, taskToken }), 200);
-    });
+      const { decision, note, taskToken } = c.req.valid('json');
+      // Who decided is whoever the token names: the audit trail cannot be written by the request body.
+      const reviewed = await runtime.review(c.req.valid('param').id, decision, { reviewer: c.get('principal'), note, taskToken });
+      return c.json(reviewed, 200);
+    })
+    .openapi(redrive, async (c) => c.json(await runtime.redrive(c.req.valid('param').id), 200));
 }

@@ -13,28 +13,69 @@ type OpenApiDocument = {
 
 const documentOf = async (h = createHarness()) => (await (await h.request('GET', '/openapi.json')).json()) as OpenApiDocument;
 
+/** A memory store whose ping fails while `fault` is set, counting probes. */
+function faultyStore(fault: { error: unknown }) {
+  const store = createMemoryStore();
+  let probes = 0;
+  return {
+    probes: () => probes,
+    store: {
+      ...store,
+      ping: async () => {
+        probes++;
+        if (fault.error !== undefined) throw fault.error;
+        return store.ping();
+      },
+    },
+  };
+}
+
 describe('GET /healthz', () => {
-  it('answers 200 when the store answers', async () => {
-    const res = await createHarness().request('GET', '/healthz');
+  it('answers 200 while the process serves requests, even when the store cannot write', async () => {
+    const { store, probes } = faultyStore({ error: new DomainError('store_unavailable', 'read-only') });
+    const res = await createHarness({ store }).request('GET', '/healthz');
     expect(res.status).toBe(200);
     expect(await res.json()).toStrictEqual({ status: 'ok' });
+    expect(probes()).toBe(0);
+  });
+});
+
+describe('GET /readyz', () => {
+  it('answers 200 when the store can read and write', async () => {
+    const res = await createHarness().request('GET', '/readyz');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ready', checkedAt: expect.any(String) });
   });
 
-  it('answers 503 store_unavailable when the store does not, without its message', async () => {
-    const store = createMemoryStore();
-    const h = createHarness({
-      store: {
-        ...store,
-        ping: async () => {
-          throw new DomainError('store_unavailable', 'cannot open /var/lib/secret/bank.db');
-        },
-      },
-    });
-    const res = await h.request('GET', '/healthz');
+  it('answers 503 with Retry-After while the store cannot write, without its message, and 200 once it can', async () => {
+    const fault: { error: unknown } = { error: new DomainError('store_unavailable', 'cannot open /var/lib/secret/bank.db') };
+    const { store } = faultyStore(fault);
+    const h = createHarness({ store });
+    const res = await h.request('GET', '/readyz');
     expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
     const problem = await problemOf(res);
     expect(problem).toMatchObject({ code: 'store_unavailable', status: 503, title: 'Store unavailable' });
     expect(JSON.stringify(problem)).not.toContain('/var/lib');
+    fault.error = undefined;
+    await new Promise((resolve) => setTimeout(resolve, 1050)); // past the probe cache
+    expect((await h.request('GET', '/readyz')).status).toBe(200);
+  });
+
+  it('answers 500 store_corrupt, not retryable, when the store is damaged', async () => {
+    const { store } = faultyStore({ error: new DomainError('store_corrupt', 'file is not a database') });
+    const res = await createHarness({ store }).request('GET', '/readyz');
+    expect(res.status).toBe(500);
+    expect(res.headers.get('retry-after')).toBeNull();
+    expect(await problemOf(res)).toMatchObject({ code: 'store_corrupt' });
+  });
+
+  it('probes the store at most once a second however often it is asked', async () => {
+    const { store, probes } = faultyStore({ error: undefined });
+    const h = createHarness({ store });
+    await Promise.all(Array.from({ length: 50 }, () => h.request('GET', '/readyz')));
+    for (let i = 0; i < 20; i++) await h.request('GET', '/readyz');
+    expect(probes()).toBe(1);
   });
 });
 
@@ -58,7 +99,9 @@ describe('GET /openapi.json', () => {
         'GET /applications/{id}',
         'GET /applications/{id}/history',
         'GET /healthz',
+        'GET /readyz',
         'POST /applications',
+        'POST /applications/{id}/redrive',
         'POST /applications/{id}/review',
         'POST /checks/address',
         'POST /checks/name',
@@ -76,11 +119,17 @@ describe('GET /openapi.json', () => {
         .sort();
     const open = await documentOf();
     expect(secured(open)).toStrictEqual(
-      ['GET /applications', 'GET /applications/{id}', 'GET /applications/{id}/history', 'POST /applications/{id}/review'].sort(),
+      [
+        'GET /applications',
+        'GET /applications/{id}',
+        'GET /applications/{id}/history',
+        'POST /applications/{id}/redrive',
+        'POST /applications/{id}/review',
+      ].sort(),
     );
     expect(Object.keys(open.components.securitySchemes)).toStrictEqual(['reviewerToken']);
     const gated = await documentOf(createHarness({ submitTokens: ['s'] }));
-    expect(secured(gated)).toHaveLength(8);
+    expect(secured(gated)).toHaveLength(9);
     expect(Object.keys(gated.components.securitySchemes).sort()).toStrictEqual(['reviewerToken', 'submitToken']);
   });
 

@@ -1,12 +1,15 @@
-import { DomainError, type Runtime } from '@bank/core';
+import { DomainError, isDomainError, type Runtime } from '@bank/core';
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { docsContentSecurityPolicy, docsPage } from '../docs-page.js';
 import { problemResponses, validationHook, type AppEnv } from '../openapi.js';
-import { HealthSchema } from '../schemas.js';
+import { HealthSchema, ReadinessSchema } from '../schemas.js';
+
+/** How long a readiness probe's result is reused, so a busy load balancer does not turn into a write load. */
+export const READINESS_CACHE_MS = 1000;
 
 /** What the meta routes need. */
 export interface MetaRoutesDeps {
-  /** The runtime, whose store `/healthz` pings. */
+  /** The runtime, whose store `/readyz` probes. */
   readonly runtime: Runtime;
   /** The OpenAPI document of the whole app (built once, on first use). */
   readonly document: () => object;
@@ -20,30 +23,71 @@ const newNonce = (): string => {
   return btoa(String.fromCharCode(...bytes));
 };
 
-/** `/healthz`, `/openapi.json` and `/docs`. */
+/**
+ * Probes the store at most once per {@link READINESS_CACHE_MS}; callers in between share the last result (or the
+ * probe in flight), so readiness costs one small write a second however often it is asked.
+ */
+function createReadiness(runtime: Runtime, now: () => number = Date.now) {
+  let last: { at: number; error: unknown } | undefined;
+  let inFlight: Promise<{ at: number; error: unknown }> | undefined;
+  return async (): Promise<{ at: number; error: unknown }> => {
+    if (last && now() - last.at < READINESS_CACHE_MS) return last;
+    inFlight ??= runtime.ping().then(
+      () => ({ at: now(), error: undefined }),
+      (error: unknown) => ({ at: now(), error }),
+    );
+    try {
+      last = await inFlight;
+    } finally {
+      inFlight = undefined;
+    }
+    return last;
+  };
+}
+
+/** `/healthz` (liveness), `/readyz` (readiness), `/openapi.json` and `/docs`. */
 export function metaRoutes(deps: MetaRoutesDeps) {
   const health = createRoute({
     method: 'get',
     path: '/healthz',
     tags: ['meta'],
     operationId: 'health',
-    summary: 'Health check',
-    description: 'Answers `200` when the server and its store answer, `503` when the store does not.',
+    summary: 'Liveness',
+    description:
+      'Answers `200` while the process serves requests. It does not touch the store: restart the process only when ' +
+      'this fails; route traffic by `/readyz`.',
     responses: {
-      200: { description: 'Healthy.', content: { 'application/json': { schema: HealthSchema } } },
-      ...problemResponses({ 503: 'The store does not answer.' }),
+      200: { description: 'The process answers.', content: { 'application/json': { schema: HealthSchema } } },
     },
   });
 
+  const ready = createRoute({
+    method: 'get',
+    path: '/readyz',
+    tags: ['meta'],
+    operationId: 'readiness',
+    summary: 'Readiness',
+    description:
+      'Answers `200` when the store can read and write now, by a real probe (a small write that commits), cached ' +
+      `for ${READINESS_CACHE_MS} ms. \`503\` (with \`Retry-After\`) while the store is unavailable (locked, read-only, ` +
+      'full, unreachable); `500` `store_corrupt` when its data is damaged.',
+    responses: {
+      200: { description: 'Ready.', content: { 'application/json': { schema: ReadinessSchema } } },
+      ...problemResponses({ 500: 'The store is damaged (`store_corrupt`).', 503: 'The store cannot read and write now.' }),
+    },
+  });
+
+  const readiness = createReadiness(deps.runtime);
+
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
-    .openapi(health, async (c) => {
-      try {
-        await deps.runtime.ping();
-      } catch (e) {
-        throw new DomainError('store_unavailable', 'the store does not answer', { cause: e });
+    .openapi(health, (c) => c.json({ status: 'ok' as const }, 200))
+    .openapi(ready, async (c) => {
+      const { at, error } = await readiness();
+      if (error !== undefined) {
+        if (isDomainError(error) && error.code === 'store_corrupt') throw error;
+        throw new DomainError('store_unavailable', 'the store cannot read and write now', { cause: error });
       }
-      c.header('Cache-Control', 'no-store');
-      return c.json({ status: 'ok' as const }, 200);
+      return c.json({ status: 'ready' as const, checkedAt: new Date(at).toISOString() }, 200);
     })
     .get('/openapi.json', (c) => c.json(deps.document()))
     .get('/docs', (c) => {

@@ -3,10 +3,13 @@ import { createFakeClock, createMemoryStore, createRuntime, type CheckFns, type 
 import { createApp, type AppType } from '../app.js';
 import type { LogLine } from '../logger.js';
 
-/** The reviewer token every harness app accepts. */
+/** The reviewer token every harness app accepts; it names the reviewer {@link REVIEWER_NAME}. */
 export const REVIEWER_TOKEN = 'reviewer-token-1';
 
-/** A second reviewer token, to show that every configured token works. */
+/** The name bound to {@link REVIEWER_TOKEN}. */
+export const REVIEWER_NAME = 'riker';
+
+/** A second reviewer token, configured without a name (so recorded as `reviewer`), to show that every token works. */
 export const OTHER_REVIEWER_TOKEN = 'second.Reviewer~token+2/=';
 
 /** The three reference inputs. */
@@ -45,7 +48,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
   const runtime = options.wrapRuntime ? options.wrapRuntime(base) : base;
   const app = createApp({
     runtime,
-    reviewerTokens: options.reviewerTokens ?? [REVIEWER_TOKEN, OTHER_REVIEWER_TOKEN],
+    reviewerTokens: options.reviewerTokens ?? [`${REVIEWER_NAME}:${REVIEWER_TOKEN}`, OTHER_REVIEWER_TOKEN],
     submitTokens: options.submitTokens,
     logger: (line) => logs.push(line),
     dev: options.dev,

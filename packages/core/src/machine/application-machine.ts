@@ -173,6 +173,7 @@ function buildMachine(options: ApplicationMachineOptions) {
           decision: event.decision,
           reviewedAt: toIso(event.at),
           ...(event.reviewer === undefined ? {} : { reviewer: event.reviewer }),
+          ...(event.note === undefined ? {} : { note: event.note }),
         };
         return { review, taskToken: undefined };
       }),
@@ -180,6 +181,7 @@ function buildMachine(options: ApplicationMachineOptions) {
         type: 'review.received' as const,
         decision: context.review?.decision ?? 'REJECT',
         ...(context.review?.reviewer === undefined ? {} : { reviewer: context.review.reviewer }),
+        ...(context.review?.note === undefined ? {} : { note: context.review.note }),
       })),
       prepareRedrive: assign(({ context }) => ({
         failures: { name: context.checks.name ? context.failures.name : 0, address: context.checks.address ? context.failures.address : 0 },

@@ -6,8 +6,17 @@ export const CHECK_NAMES = ['name', 'address'] as const;
 /** One of the data checks: `name` or `address`. */
 export type CheckName = (typeof CHECK_NAMES)[number];
 
-/** A check function: returns a result, or throws (`UnprocessableDataError` is final; anything else is retried). */
-export type CheckFn = (value: string) => CheckResult | Promise<CheckResult>;
+/** What a check is called with besides the value. */
+export interface CheckContext {
+  /** Aborts when the attempt's time limit passes (or the execution stops): cancel remote calls with it. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * A check function: returns a result, or throws (`UnprocessableDataError` is final; anything else is retried).
+ * An answer that is not a valid `CheckResult` counts as a failed attempt, never as a pass.
+ */
+export type CheckFn = (value: string, context: CheckContext) => CheckResult | Promise<CheckResult>;
 
 /** The check implementations the machine invokes, one per region; inject remote ones for a real deployment. */
 export type CheckFns = Readonly<Record<CheckName, CheckFn>>;
@@ -27,8 +36,10 @@ export interface RecordedError {
 export interface RecordedReview {
   /** What the reviewer decided. */
   readonly decision: ReviewDecision;
-  /** Who reviewed, when the caller said. */
+  /** Who reviewed: the name bound to the reviewer's credential (or the local user, embedded). */
   readonly reviewer?: string;
+  /** The reviewer's note, if they left one. */
+  readonly note?: string;
   /** When the review was received (ISO 8601). */
   readonly reviewedAt: string;
 }
@@ -56,6 +67,7 @@ export type ApplicationEvent =
       readonly decision: ReviewDecision;
       readonly taskToken: string;
       readonly reviewer?: string;
+      readonly note?: string;
       readonly at: number;
     }
   | { readonly type: 'retry.due'; readonly at: number }
@@ -74,7 +86,7 @@ export type ApplicationEmitted =
       readonly retryAt?: string;
     }
   | { readonly type: 'task_token.issued'; readonly tokenHint: string }
-  | { readonly type: 'review.received'; readonly decision: ReviewDecision; readonly reviewer?: string }
+  | { readonly type: 'review.received'; readonly decision: ReviewDecision; readonly reviewer?: string; readonly note?: string }
   | { readonly type: 'execution.succeeded'; readonly state: ApplicationState }
   | { readonly type: 'execution.failed'; readonly error: RecordedError & { readonly check: CheckName } }
   | { readonly type: 'execution.redriven' };

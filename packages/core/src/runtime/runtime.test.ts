@@ -2,6 +2,7 @@ import { checkAddress, checkName } from '@bank/checks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from '@photostructure/sqlite';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isDomainError } from '../errors.js';
 import { createMemoryStore } from '../store/memory-store.js';
@@ -297,6 +298,112 @@ for (const [label, openStore] of STORES) {
       });
     });
 
+    describe('runtime: check answers', () => {
+      for (const [label, answer] of [
+        ['undefined', undefined],
+        ['a string flag', { flagged: 'true' }],
+        ['a flag with extra keys', { flagged: false, approved: true }],
+        ['a passed result with a reason', { flagged: false, reason: 'looks fine' }],
+        ['null', null],
+      ] as const) {
+        it(`counts ${label} as a failed attempt, retried and then FAILED, never an approval`, async () => {
+          runtime = createRuntime({ store, clock, random: () => 0, retry: { maxRetries: 1 }, checks: { name: () => answer as never } });
+          const app = await runtime.submit(SPOCK);
+          expect(app).toMatchObject({ state: 'SUBMITTED', execution: { status: 'RUNNING', failures: { name: 1 } } });
+          clock.advance(1000);
+          await runtime.runDue();
+          const failed = await runtime.get(app.id);
+          expect(failed.state).toBe('SUBMITTED');
+          expect(failed.execution).toMatchObject({ status: 'FAILED', error: { check: 'name', name: 'InvalidCheckResultError' } });
+          expect(failed.checks?.name).toBeUndefined();
+        });
+      }
+
+      it('gives a check an AbortSignal that aborts when its time is up', async () => {
+        let signal: AbortSignal | undefined;
+        runtime = createRuntime({
+          store,
+          clock,
+          checkTimeoutMs: 20,
+          retry: { maxRetries: 0 },
+          checks: {
+            name: (_value, context) => {
+              signal = context.signal;
+              return new Promise(() => {});
+            },
+          },
+        });
+        await runtime.submit(SPOCK);
+        expect(signal?.aborted).toBe(true);
+        expect((signal?.reason as Error).name).toBe('CheckTimeoutError');
+      });
+    });
+
+    describe('runtime: reviewers', () => {
+      it('records who reviewed and their note in the review and the history', async () => {
+        const app = await runtime.submit(GABE);
+        const reviewed = await runtime.review(app.id, 'REJECT', { reviewer: 'alice', note: '  address is a shop  ' });
+        expect(reviewed.review).toMatchObject({ decision: 'REJECT', reviewer: 'alice', note: 'address is a shop' });
+        const received = (await runtime.history(app.id)).find((e) => e.type === 'review.received');
+        expect(received?.data).toStrictEqual({ decision: 'REJECT', reviewer: 'alice', note: 'address is a shop' });
+      });
+
+      it('refuses a reviewer name that is not a plain identifier and a note with control characters', async () => {
+        const app = await runtime.submit(GABE);
+        expect(await codeOf(runtime.review(app.id, 'APPROVE', { reviewer: 'alice bob' }))).toBe('invalid_input');
+        expect(await codeOf(runtime.review(app.id, 'APPROVE', { note: 'ok\u001b[2J' }))).toBe('invalid_input');
+        expect(await codeOf(runtime.review(app.id, 'APPROVE', { note: 'x\ud800' }))).toBe('invalid_input');
+        expect((await runtime.get(app.id)).state).toBe('FLAGGED_FOR_REVIEW');
+      });
+    });
+
+    describe('runtime: failed executions', () => {
+      it('lists FAILED executions by status', async () => {
+        const failing = (value: string) => {
+          if (value === SPOCK.name) throw new Error('service unavailable');
+          return checkName(value);
+        };
+        runtime = createRuntime({ store, clock, random: () => 0, retry: { maxRetries: 0 }, checks: { name: failing } });
+        const failed = await runtime.submit(SPOCK);
+        await runtime.submit(GABE);
+        expect(failed.execution.status).toBe('FAILED');
+        const page = await runtime.list({ status: 'FAILED' });
+        expect(page.items.map((a) => a.id)).toStrictEqual([failed.id]);
+        expect(await codeOf(runtime.list({ status: 'BROKEN' }))).toBe('invalid_input');
+      });
+
+      it('quarantines a due execution of an unknown machine version, drives the others, and redrives it once fixed', async () => {
+        const failing = flaky(checkName, 1);
+        runtime = createRuntime({ store, clock, random: () => 0, checks: { name: failing } });
+        const apps = await Promise.all(Array.from({ length: 5 }, (_, i) => runtime.submit({ ...SPOCK, name: `Spock ${i}` })));
+        const bad = (await store.load(apps[2]!.id))!;
+        await store.commit({ ...bad, expectedVersion: bad.version, machineVersion: 99, events: [] });
+        const quarantined: string[] = [];
+        runtime = createRuntime({ store, clock, random: () => 0, checks: { name: failing }, onQuarantine: (q) => quarantined.push(q.id) });
+        clock.advance(1000);
+        expect(await runtime.recover()).toBe(4);
+        expect(quarantined).toStrictEqual([bad.application.id]);
+        for (const app of apps) {
+          const now = await runtime.get(app.id);
+          if (app.id === bad.application.id) {
+            expect(now.execution).toMatchObject({ status: 'FAILED', quarantined: { reason: expect.stringMatching(/machine version 99/) } });
+          } else {
+            expect(now.state).toBe('APPROVED');
+          }
+        }
+        expect((await runtime.history(bad.application.id)).at(-1)).toMatchObject({ type: 'execution.quarantined' });
+        expect(await store.nextDueAt()).toBeUndefined();
+        expect((await runtime.list({ status: 'FAILED' })).items.map((a) => a.id)).toStrictEqual([bad.application.id]);
+
+        // The operator fixes the cause (here: the snapshot's version), then redrives: it resumes where it stood.
+        const fixed = (await store.load(bad.application.id))!;
+        await store.commit({ ...fixed, expectedVersion: fixed.version, machineVersion: 1, events: [] });
+        const redriven = await runtime.redrive(bad.application.id);
+        expect(redriven).toMatchObject({ state: 'APPROVED', execution: { status: 'SUCCEEDED' } });
+        expect((await runtime.history(bad.application.id)).map((e) => e.type)).toContain('execution.redriven');
+      });
+    });
+
     describe('runtime: stored snapshots', () => {
       it('refuses a snapshot from an unknown machine version with a clear error', async () => {
         const app = await runtime.submit(GABE);
@@ -315,3 +422,40 @@ for (const [label, openStore] of STORES) {
     });
   });
 }
+
+describe('runtime on a SQLite file: one bad execution never stops the others', () => {
+  it('quarantines a row whose snapshot is damaged among 200 due ones, and drives the other 199', async () => {
+    const path = join(dir, `isolation-${++files}.db`);
+    const clock = createFakeClock();
+    const failing = flaky(checkName, 1);
+    const first = createRuntime({ store: createSqliteStore({ path }), clock, random: () => 0, checks: { name: failing } });
+    const apps = [];
+    for (let i = 0; i < 200; i++) apps.push(await first.submit({ ...SPOCK, name: `Spock ${i}` }));
+    await first.close();
+    expect(apps.every((a) => a.execution.status === 'RUNNING')).toBe(true);
+    // Damage one row the way a bad disk or a bad manual edit would: its snapshot is no longer JSON.
+    const victim = apps[0]!.id; // the earliest due, so a runtime that stops at it would starve the rest
+    const raw = new DatabaseSync(path);
+    raw.prepare('UPDATE snapshots SET snapshot = ? WHERE application_id = ?').run('{"status":"active", truncated', victim);
+    raw.close();
+
+    const quarantined: string[] = [];
+    const second = createRuntime({
+      store: createSqliteStore({ path }),
+      clock,
+      random: () => 0,
+      checks: { name: failing },
+      onQuarantine: (q) => quarantined.push(q.id),
+    });
+    clock.advance(1000);
+    expect(await second.recover()).toBe(199);
+    expect(quarantined).toStrictEqual([victim]);
+    const failed = await second.list({ status: 'FAILED' });
+    expect(failed.items.map((a) => [a.id, a.execution.quarantined?.reason])).toStrictEqual([
+      [victim, 'the stored execution cannot be read (SyntaxError)'],
+    ]);
+    expect((await second.list({ state: 'APPROVED', limit: 200 })).items).toHaveLength(199);
+    expect(await second.history(victim)).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'execution.quarantined' })]));
+    await second.close();
+  });
+});

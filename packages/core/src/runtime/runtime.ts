@@ -7,7 +7,7 @@ import { APPLICATION_ID_PATTERN, newApplicationId } from '../ids.js';
 import { createApplicationMachine, MACHINE_VERSION, type ApplicationMachineOptions } from '../machine/application-machine.js';
 import type { ApplicationEmitted, ApplicationEvent, ReviewDecision } from '../machine/types.js';
 import type { RetryPolicy } from '../retry-policy.js';
-import type { ExecutionCommit, NewHistoryEvent, Store, StoredExecution } from '../store/store.js';
+import type { ExecutionCommit, NewHistoryEvent, Quarantine, Store, StoredExecution } from '../store/store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { createGroupCommitter } from './group-commit.js';
 import { createScheduler } from './scheduler.js';
@@ -30,8 +30,10 @@ export interface RuntimeOptions extends ApplicationMachineOptions {
    * Turn it off to give each step its own transaction.
    */
   readonly groupCommit?: boolean;
-  /** Called with errors the scheduler survived (default: ignored). */
+  /** Called with errors the scheduler survived, and with store errors of single executions that `runDue` set aside (default: ignored). */
   readonly onSchedulerError?: (error: unknown) => void;
+  /** Called when an execution that cannot be loaded or restored is quarantined (status `FAILED`), e.g. to log it. */
+  readonly onQuarantine?: (quarantine: Quarantine) => void;
 }
 
 /** The options of a submission. */
@@ -42,16 +44,23 @@ export interface SubmitOptions {
 
 /** The options of a review. */
 export interface ReviewOptions {
-  /** Who reviewed (recorded in the review and the history). */
+  /**
+   * Who reviewed, recorded in the review and the history. The caller vouches for it: the API passes the name bound
+   * to the reviewer's token, never a name from the request body.
+   */
   readonly reviewer?: string | undefined;
+  /** A note from the reviewer, recorded with the decision. */
+  readonly note?: string | undefined;
   /** The task token the reviewer was given; if present it must be the current one. */
   readonly taskToken?: string | undefined;
 }
 
-/** A list request: optional state filter, page size (1–200, default 50) and the cursor of the previous page. */
+/** A list request: optional state and status filters, page size (1–200, default 50) and the cursor of the previous page. */
 export interface ListOptions {
   /** Only applications in this state. */
   readonly state?: string | undefined;
+  /** Only applications whose execution has this status, e.g. `FAILED`. */
+  readonly status?: string | undefined;
   /** The page size. */
   readonly limit?: number | string | undefined;
   /** `nextCursor` of the previous page. */
@@ -77,11 +86,17 @@ export interface Runtime {
    */
   review(id: string, decision: unknown, options?: ReviewOptions): Promise<Application>;
   /**
-   * Resumes a `FAILED` execution from the failed step.
+   * Resumes a `FAILED` execution: from the failed step after exhausted retries, or from its stored snapshot after a
+   * quarantine (once whatever stopped it from loading is fixed).
    * @throws {DomainError} `not_found`; `conflict` when the execution has not failed.
    */
   redrive(id: string): Promise<Application>;
-  /** Drives every execution that is due now (retries whose time has come); resolves with how many. */
+  /**
+   * Drives every execution that is due now (retries whose time has come); resolves with how many. Each execution is
+   * driven on its own: one that cannot be loaded or restored is quarantined (status `FAILED`, the reason in its
+   * history) and the others proceed.
+   * @throws {DomainError} the store's error only when every due execution failed with one (the store is down).
+   */
   runDue(): Promise<number>;
   /** Drives everything left unsettled (due while no process ran, or interrupted by a crash); resolves with how many. */
   recover(): Promise<number>;
@@ -180,14 +195,21 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     return c.application;
   }
 
+  const notFound = (id: unknown) =>
+    // Only a well-formed id is echoed: anything else the caller typed stays out of messages and logs.
+    new DomainError(
+      'not_found',
+      typeof id === 'string' && APPLICATION_ID_PATTERN.test(id) ? `no application ${id}` : 'no such application',
+    );
+
+  const unknownVersion = (stored: StoredExecution) =>
+    `the execution was stored by workflow machine version ${stored.machineVersion}; this runtime runs version ${MACHINE_VERSION} and cannot restore it`;
+
   async function load(id: unknown): Promise<StoredExecution> {
     const stored = typeof id === 'string' && APPLICATION_ID_PATTERN.test(id) ? await store.load(id) : undefined;
-    if (!stored) throw new DomainError('not_found', `no application ${String(id)}`);
+    if (!stored) throw notFound(id);
     if (stored.machineVersion !== MACHINE_VERSION) {
-      throw new DomainError(
-        'internal',
-        `application ${stored.application.id} was stored by workflow machine version ${stored.machineVersion}; this runtime runs version ${MACHINE_VERSION} and cannot restore it`,
-      );
+      throw new DomainError('internal', `application ${stored.application.id}: ${unknownVersion(stored)}`);
     }
     return stored;
   }
@@ -233,7 +255,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
   async function get(id: string): Promise<Application> {
     const application = typeof id === 'string' && APPLICATION_ID_PATTERN.test(id) ? await store.get(id) : undefined;
-    if (!application) throw new DomainError('not_found', `no application ${String(id)}`);
+    if (!application) throw notFound(id);
     return application;
   }
 
@@ -242,6 +264,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const rows = await store.list({
       ...(query.state === undefined ? {} : { state: query.state as Application['state'] }),
+      ...(query.status === undefined ? {} : { status: query.status as Application['execution']['status'] }),
       limit: query.limit + 1,
       ...(after ? { after } : {}),
     });
@@ -272,27 +295,61 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       taskToken: application.taskToken,
       at: clock.now(),
       ...(opts.reviewer === undefined ? {} : { reviewer: opts.reviewer }),
+      ...(opts.note === undefined ? {} : { note: opts.note }),
     };
     return step(stored, event);
   }
 
   async function redrive(id: string): Promise<Application> {
     const stored = await load(id);
-    if (stored.application.execution.status !== 'FAILED') {
-      throw new DomainError(
-        'conflict',
-        `application ${stored.application.id} has not failed (status ${stored.application.execution.status})`,
-      );
+    const { execution } = stored.application;
+    if (execution.status !== 'FAILED') {
+      throw new DomainError('conflict', `application ${stored.application.id} has not failed (status ${execution.status})`);
     }
-    return step(stored, { type: 'execution.redrive', at: clock.now() });
+    if (execution.quarantined === undefined) return step(stored, { type: 'execution.redrive', at: clock.now() });
+    // A quarantined execution's snapshot is wherever it stood when it was set aside: resume it from there.
+    const lead: NewHistoryEvent[] = [{ at: toIso(clock.now()), type: 'execution.redriven', data: { from: 'quarantine' } }];
+    return step(stored, { type: 'retry.due', at: clock.now() }, lead);
   }
+
+  /** Sets aside an execution that cannot be loaded or restored, so it stops blocking the queue and operators see it. */
+  async function quarantine(id: string, reason: string): Promise<void> {
+    const record: Quarantine = { id, reason, at: toIso(clock.now()) };
+    if (await store.quarantine(record)) options.onQuarantine?.(record);
+  }
+
+  // Errors that say the store (not this execution) is in trouble: never a reason to quarantine.
+  const isStoreError = (e: unknown) => isDomainError(e) && (e.code === 'store_unavailable' || e.code === 'store_corrupt');
+  // Names only: a message may quote the damaged data, which can hold personal data.
+  const describe = (e: unknown) => {
+    const root = isDomainError(e) && e.cause instanceof Error ? e.cause : e;
+    return root instanceof Error ? root.name : typeof root;
+  };
 
   /** Fires a retry on one due execution; a conflict means another writer got there first, which is fine. */
   async function fire(id: string): Promise<boolean> {
+    let stored: StoredExecution | undefined;
     try {
-      const stored = await load(id);
-      if (stored.dueAt === null || Date.parse(stored.dueAt) > clock.now()) return false;
-      await step(stored, { type: 'retry.due', at: clock.now() });
+      stored = await store.load(id);
+    } catch (e) {
+      if (isStoreError(e)) throw e;
+      await quarantine(id, `the stored execution cannot be read (${describe(e)})`);
+      return false;
+    }
+    if (!stored || stored.dueAt === null || Date.parse(stored.dueAt) > clock.now()) return false;
+    if (stored.machineVersion !== MACHINE_VERSION) {
+      await quarantine(id, unknownVersion(stored));
+      return false;
+    }
+    let result: Awaited<ReturnType<typeof run>>;
+    try {
+      result = await run({ snapshot: stored.snapshot }, { type: 'retry.due', at: clock.now() });
+    } catch (e) {
+      await quarantine(id, `the stored snapshot cannot be restored (${describe(e)})`);
+      return false;
+    }
+    try {
+      await commit(commitOf(id, stored.application.createdAt, stored.version, result, result.events));
       return true;
     } catch (e) {
       if (isConflict(e)) return false;
@@ -302,8 +359,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
   async function runDue(): Promise<number> {
     const ids = await store.due(toIso(clock.now()), DUE_BATCH);
-    const fired = await Promise.all(ids.map(fire));
-    return fired.filter(Boolean).length;
+    // Each execution on its own: one that fails never stops the others.
+    const outcomes = await Promise.allSettled(ids.map(fire));
+    const fired = outcomes.filter((o) => o.status === 'fulfilled' && o.value).length;
+    const errors = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    if (errors.length > 0 && errors.length === outcomes.length) throw errors[0];
+    for (const error of errors) options.onSchedulerError?.(error);
+    return fired;
   }
 
   async function recover(): Promise<number> {

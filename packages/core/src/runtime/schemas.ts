@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EXECUTION_STATUSES } from '../application.js';
 import { APPLICATION_STATES } from '../machine/types.js';
 
 /** The most applications one page may hold. */
@@ -15,15 +16,47 @@ export const ApplicationStateSchema = z.enum(APPLICATION_STATES as [string, ...s
   error: `state must be one of ${APPLICATION_STATES.join(', ')}`,
 });
 
-/** Options of a review: who reviewed, and optionally the task token the reviewer was given. */
+/** The longest reviewer note accepted, in characters. */
+export const MAX_NOTE_LENGTH = 1000;
+
+/** A reviewer's name: 1–64 letters, digits and `.`, `_`, `@`, `-` (it names a credential; it is not free text). */
+export const ReviewerNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._@-]{1,64}$/, { error: 'reviewer must be 1 to 64 letters, digits, dots, underscores, @ or hyphens' });
+
+/** A reviewer's note: free text a person wrote, trimmed, with no control characters, at most {@link MAX_NOTE_LENGTH}. */
+export const ReviewNoteSchema = z
+  .string({ error: 'note must be a string' })
+  .check((ctx) => {
+    // TODO(#9): use @bank/checks' shared rule once it exports one.
+    const at = ctx.value.search(/[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+    if (at >= 0)
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        message: `note must not contain control characters or unpaired surrogates (position ${at + 1})`,
+      });
+  })
+  .trim()
+  .min(1, { error: 'note must not be empty' })
+  .max(MAX_NOTE_LENGTH, { error: `note must be at most ${MAX_NOTE_LENGTH} characters` });
+
+/** An execution status, as a filter. */
+export const ExecutionStatusSchema = z.enum(EXECUTION_STATUSES as [string, ...string[]], {
+  error: `status must be one of ${EXECUTION_STATUSES.join(', ')}`,
+});
+
+/** Options of a review: who reviewed, an optional note, and optionally the task token the reviewer was given. */
 export const ReviewOptionsSchema = z.strictObject({
-  reviewer: z.string().trim().min(1).max(200).optional(),
+  reviewer: ReviewerNameSchema.optional(),
+  note: ReviewNoteSchema.optional(),
   taskToken: z.string().min(1).max(200).optional(),
 });
 
-/** A list query: optional state, a bounded limit, an opaque cursor. */
+/** A list query: optional state and execution status, a bounded limit, an opaque cursor. */
 export const ListQuerySchema = z.strictObject({
   state: ApplicationStateSchema.optional(),
+  status: ExecutionStatusSchema.optional(),
   limit: z.coerce
     .number({ error: 'limit must be a number' })
     .int({ error: 'limit must be a whole number' })

@@ -78,11 +78,12 @@ export function createMemoryStore(): Store {
       const row = rows.get(id);
       return row ? app(row) : undefined;
     },
-    async list({ state, limit, after }: ListQuery) {
+    async list({ state, status, limit, after }: ListQuery) {
       open();
       return [...rows.values()]
         .map(app)
         .filter((a) => state === undefined || a.state === state)
+        .filter((a) => status === undefined || a.execution.status === status)
         .filter((a) => !after || a.createdAt > after.createdAt || (a.createdAt === after.createdAt && a.id > after.id))
         .sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1))
         .slice(0, limit);
@@ -108,6 +109,25 @@ export function createMemoryStore(): Store {
       let next: string | undefined;
       for (const row of rows.values()) if (row.dueAt !== null && (next === undefined || row.dueAt < next)) next = row.dueAt;
       return next;
+    },
+    async quarantine({ id, reason, at }) {
+      open();
+      const row = rows.get(id);
+      if (!row) return false;
+      // Rebuilt from the raw JSON text only where it still parses: the point is to work on a damaged row.
+      let application: Record<string, unknown>;
+      try {
+        application = JSON.parse(row.application) as Record<string, unknown>;
+      } catch {
+        application = { id };
+      }
+      application.execution = { status: 'FAILED', quarantined: { reason, at } };
+      application.updatedAt = at;
+      rows.set(id, { ...row, application: JSON.stringify(application), version: row.version + 1, dueAt: null });
+      const history = histories.get(id) ?? [];
+      history.push({ seq: history.length + 1, at, type: 'execution.quarantined', data: { reason } });
+      histories.set(id, history);
+      return true;
     },
     async ping() {
       open();

@@ -1,5 +1,6 @@
 import type { Application, HistoryEvent } from '../application.js';
 import type { ApplicationState } from '../machine/types.js';
+import type { ExecutionStatus } from '../application.js';
 
 /** An execution as loaded for a step: the application row, its row version and its persisted snapshot. */
 export interface StoredExecution {
@@ -48,10 +49,22 @@ export interface IdempotencyRecord {
 export interface ListQuery {
   /** Only applications in this state. */
   readonly state?: ApplicationState;
+  /** Only applications whose execution has this status (e.g. `FAILED`). */
+  readonly status?: ExecutionStatus;
   /** The page size (the runtime bounds it). */
   readonly limit: number;
   /** The position after which the page starts: the last item of the previous page. */
   readonly after?: { readonly createdAt: string; readonly id: string };
+}
+
+/** What {@link Store.quarantine} records about an execution that cannot be loaded or restored. */
+export interface Quarantine {
+  /** The application id. */
+  readonly id: string;
+  /** Why it cannot be driven (safe to show to operators: no stack, no personal data). */
+  readonly reason: string;
+  /** When it was quarantined (ISO 8601). */
+  readonly at: string;
 }
 
 /**
@@ -74,7 +87,7 @@ export interface Store {
   commitMany(commits: readonly ExecutionCommit[]): Promise<readonly (Error | null)[]>;
   /** Reads one application. */
   get(id: string): Promise<Application | undefined>;
-  /** Lists applications oldest first, optionally by state, with keyset pagination on (createdAt, id). */
+  /** Lists applications oldest first, optionally by state and/or execution status, with keyset pagination on (createdAt, id). */
   list(query: ListQuery): Promise<readonly Application[]>;
   /** An application's history, in order; empty for an unknown id. */
   history(id: string): Promise<readonly HistoryEvent[]>;
@@ -84,7 +97,18 @@ export interface Store {
   due(at: string, limit: number): Promise<readonly string[]>;
   /** The earliest due time of any execution, if any is due ever. */
   nextDueAt(): Promise<string | undefined>;
-  /** Checks that the backend answers. */
+  /**
+   * Takes an execution that cannot be loaded or restored out of the queue: its row becomes status `FAILED` with
+   * `execution.quarantined = { reason, at }` (replacing the execution column, which may be what is damaged), its
+   * due time is cleared, its version moves on, and a `execution.quarantined` history event records the reason.
+   * It reads no JSON column of the row, so it works on a row whose JSON is damaged; the snapshot is kept as it was,
+   * for a later redrive. Resolves `false` when there is no such application.
+   */
+  quarantine(quarantine: Quarantine): Promise<boolean>;
+  /**
+   * Checks that the backend can read and write now, by a real probe (a write that commits), not a cached flag.
+   * @throws {DomainError} `store_unavailable` (with the reason in the message) or `store_corrupt`.
+   */
   ping(): Promise<void>;
   /** Releases the backend; the store cannot be used afterwards. */
   close(): Promise<void>;

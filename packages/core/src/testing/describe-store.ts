@@ -1,7 +1,11 @@
 // The contract every Store adapter must pass. Each adapter's test file calls describeStore with a factory.
+import { ApplicationInputSchema } from '@bank/checks';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Application } from '../application.js';
+import { createFakeClock } from '../clock.js';
 import { isDomainError } from '../errors.js';
+import { createRuntime } from '../runtime/runtime.js';
 import type { ExecutionCommit, Store } from '../store/store.js';
 
 let counter = 0;
@@ -51,14 +55,50 @@ async function expectCode(promise: Promise<unknown>, code: string) {
   expect(codeOf(error)).toBe(code);
 }
 
+/** Text people write, from every plane: graphemes of any script, combining marks, right-to-left, emoji ZWJ sequences. */
+const humanText = (): fc.Arbitrary<string> =>
+  fc
+    .array(
+      fc.oneof(
+        fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }),
+        fc.string({ unit: 'grapheme-composite', minLength: 1, maxLength: 4 }),
+        fc.constantFrom(
+          'Zoë', // precomposed
+          'Zoe\u0308', // the same, with a combining diaeresis: must stay decomposed
+          'שלום עולם', // Hebrew, right to left
+          'مرحبا 12', // Arabic, with digits
+          '\u202bRTL embed\u202c',
+          '👩‍🚀', // a ZWJ sequence
+          '👨‍👩‍👧‍👦',
+          '🏳️‍🌈',
+          '𝔘𝔫𝔦𝔠𝔬𝔡𝔢', // an astral plane
+          '𠜎𠜱', // CJK extension B
+          'ﬁ', // a compatibility ligature: never normalised
+          '\u00a0nbsp',
+          'a\u200db', // a zero-width joiner between letters
+        ),
+      ),
+      { minLength: 1, maxLength: 6 },
+    )
+    .map((parts) => parts.join(' '));
+
+/** What a store adapter's test gives the contract: a fresh, empty store, and optionally the same data reopened. */
+export interface OpenedStore {
+  readonly store: Store;
+  /** Closes nothing; opens a second store on the same data (as after a restart). Omit for stores that keep nothing. */
+  readonly reopen?: () => Promise<Store>;
+  readonly cleanup?: () => Promise<void>;
+}
+
 /** Runs the store contract against an adapter. `open` makes a fresh, empty store each time. */
-export function describeStore(name: string, open: () => Promise<{ store: Store; cleanup?: () => Promise<void> }>) {
+export function describeStore(name: string, open: () => Promise<OpenedStore>) {
   describe(`${name} store contract`, () => {
     let store: Store;
+    let reopen: (() => Promise<Store>) | undefined;
     let cleanup: (() => Promise<void>) | undefined;
 
     beforeEach(async () => {
-      ({ store, cleanup } = await open());
+      ({ store, reopen, cleanup } = await open());
     });
     afterEach(async () => {
       await store.close().catch(() => {});
@@ -199,6 +239,39 @@ export function describeStore(name: string, open: () => Promise<{ store: Store; 
       expect((await store.get(a.id))?.state).toBe('APPROVED');
       expect(await store.history(a.id)).toHaveLength(4);
       expect(await store.get(b.id)).toStrictEqual(b);
+    });
+
+    it('returns, stores and restores any human text character for character, across a close and reopen', async () => {
+      const clock = createFakeClock();
+      const submitted: Application[] = [];
+      await fc.assert(
+        fc.asyncProperty(humanText(), humanText(), async (name, address) => {
+          const input = { name, address: `${address} 12` };
+          // The schema trims and bounds; what it accepts is exactly what must come back.
+          const parsed = ApplicationInputSchema.safeParse(input);
+          fc.pre(parsed.success);
+          const runtime = createRuntime({ store, clock });
+          const app = await runtime.submit(input);
+          expect(app.name).toBe(parsed.data!.name);
+          expect(app.address).toBe(parsed.data!.address);
+          submitted.push(app);
+        }),
+        { numRuns: 150 },
+      );
+      expect(submitted.length).toBeGreaterThan(100);
+      let readBack = store;
+      if (reopen) {
+        await store.close();
+        readBack = await reopen();
+        store = readBack; // closed by afterEach
+      }
+      for (const app of submitted) {
+        expect(await readBack.get(app.id)).toStrictEqual(app);
+        const loaded = await readBack.load(app.id);
+        const input = (loaded?.snapshot as { context: { input: { name: string; address: string } } }).context.input;
+        expect([input.name, input.address]).toStrictEqual([app.name, app.address]);
+        expect(loaded?.application).toStrictEqual(app);
+      }
     });
 
     it('answers ping while open and store_unavailable once closed', async () => {
