@@ -77,6 +77,12 @@ const SPECS: readonly TargetSpec[] = [
     met: (v) => v >= 0.4,
   },
   { name: 'http.p99', target: 'http.submit_p99 ≤ 25 ms', value: (g) => g('http.submit_p99')?.median, met: (v) => v <= 25 },
+  {
+    name: 'http.healthz_under_lock',
+    target: 'http.healthz_under_lock_p99 ≤ 50 ms',
+    value: (g) => g('http.healthz_under_lock_p99')?.median,
+    met: (v) => v <= 50,
+  },
   { name: 'memory.rss', target: 'memory.rss_100k < 150 MiB', value: (g) => g('memory.rss_100k')?.median, met: (v) => v < 150 },
   {
     name: 'memory.flat',

@@ -8,11 +8,12 @@ export async function openEmbedded(path: string): Promise<Backend> {
   const runtime = createRuntime({ store: createSqliteStore({ path }) });
   await runtime.recover();
   return {
-    submit: (input) => runtime.submit(input),
+    submit: (input, options) => runtime.submit(input, options),
     list: (options) => runtime.list(options),
     get: (id) => runtime.get(id),
     history: (id) => runtime.history(id),
     review: (id, decision, options) => runtime.review(id, decision, options),
+    redrive: (id) => runtime.redrive(id),
     check: async (check, value) => runCheck(check, value),
     close: () => runtime.close(),
   };

@@ -10,8 +10,9 @@ export const EXIT_USAGE = 64;
 export const EXIT_CODES: Record<ErrorCode, number> = {
   invalid_input: 65, // EX_DATAERR
   not_found: 66, // EX_NOINPUT
-  store_unavailable: 69, // EX_UNAVAILABLE: the store or the API cannot be reached
+  store_unavailable: 69, // EX_UNAVAILABLE: the store or the API cannot be reached (try again later)
   internal: 70, // EX_SOFTWARE
+  store_corrupt: 74, // EX_IOERR: the database is damaged; retrying will not help
   conflict: 75, // EX_TEMPFAIL
   unauthorized: 77, // EX_NOPERM
 };

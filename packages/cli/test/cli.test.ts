@@ -1,5 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { createRuntime } from '@bank/core';
+import { createSqliteStore } from '@bank/core/sqlite';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { runBank } from './run-bank.js';
@@ -128,6 +130,44 @@ describe('bank list, show, history', () => {
   });
 });
 
+describe('bank list --state FAILED and bank redrive', () => {
+  it('finds executions whose checks kept failing, and redrives them (75 once they have not failed)', async () => {
+    // An earlier process whose address service was down: retries ran out and the execution FAILED.
+    const runtime = createRuntime({
+      store: createSqliteStore({ path: db }),
+      retry: { maxRetries: 0 },
+      checks: {
+        address: () => {
+          throw new Error('address service unavailable');
+        },
+      },
+    });
+    const failed = await runtime.submit({ name: 'Spock', address: '123 Enterprise Street' });
+    await runtime.close();
+    expect(failed.execution.status).toBe('FAILED');
+    await json('submit', '--name', 'Gabe', '--address', 'ABadAddress');
+    const page = (await json('list', '--state', 'FAILED')) as unknown as { items: { id: string }[] };
+    expect(page.items.map((a) => a.id)).toStrictEqual([failed.id]);
+    const table = await bank('list', '--state', 'FAILED');
+    expect(table.stdout).toContain(failed.id);
+    expect((await json('redrive', failed.id)).state).toBe('APPROVED');
+    const again = await bank('redrive', failed.id);
+    expect(again.code).toBe(75);
+    expect(((await json('list', '--status', 'FAILED')) as unknown as { items: unknown[] }).items).toStrictEqual([]);
+  });
+});
+
+describe('a damaged database', () => {
+  it('exits 74 with a message naming the file, and leaves it as it was', async () => {
+    writeFileSync(db, 'these are my notes, not a database\n');
+    const run = await bank('list');
+    expect(run.code).toBe(74);
+    expect(run.stderr).toMatch(/^store_corrupt: /);
+    expect(run.stderr).toContain(db);
+    expect(readFileSync(db, 'utf8')).toBe('these are my notes, not a database\n');
+  });
+});
+
 describe('bank review, approve, reject', () => {
   it('approves and rejects flagged applications, once', async () => {
     const a = await json('submit', '--name', 'Gabe', '--address', 'ABadAddress');
@@ -141,6 +181,17 @@ describe('bank review, approve, reject', () => {
     expect(again.code).toBe(75);
     expect(again.stderr).toMatch(/^conflict: /);
     expect((await json('show', a.id)).state).toBe('APPROVED');
+  });
+
+  it('records the local account as the reviewer by default, with a note', async () => {
+    const a = await json('submit', '--name', 'Gabe', '--address', 'ABadAddress');
+    const reviewed = await json('approve', a.id, '--note', 'confirmed by phone');
+    expect(reviewed.review).toMatchObject({
+      decision: 'APPROVE',
+      reviewer: expect.stringMatching(/^[A-Za-z0-9._@-]+$/),
+      note: 'confirmed by phone',
+    });
+    expect((reviewed.review as { reviewer: string }).reviewer).toBe(userInfo().username);
   });
 
   it('refuses a bad decision (65) and a missing one (64)', async () => {

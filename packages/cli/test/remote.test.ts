@@ -1,5 +1,7 @@
 // Remote mode against a real API server (`bank serve`) on 127.0.0.1, and `bank serve` itself.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +17,7 @@ let url: string;
 
 beforeAll(async () => {
   server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', db], {
-    env: { ...process.env, BANK_REVIEWER_TOKENS: TOKEN },
+    env: { ...process.env, BANK_REVIEWER_TOKENS: `picard:${TOKEN}` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   url = await new Promise<string>((resolve, reject) => {
@@ -69,6 +71,47 @@ describe('bank in remote mode (--api)', () => {
     expect(again.stderr).toMatch(/^conflict: /);
   });
 
+  it('records the reviewer bound to the token, with a note, and refuses --reviewer (64)', async () => {
+    const app = await remoteJson('submit', '--name', 'Gabe', '--address', 'ABadAddress');
+    const forged = await runBank(['approve', app.id, '--reviewer', 'riker', '--api', url, '--token', TOKEN]);
+    expect(forged.code).toBe(64);
+    expect(forged.stderr).toContain('name bound to your token');
+    const run = await runBank(['reject', app.id, '--note', 'no such street', '--api', url, '--token', TOKEN, '--json']);
+    expect(JSON.parse(run.stdout).review).toMatchObject({ decision: 'REJECT', reviewer: 'picard', note: 'no such street' });
+  });
+
+  it('sends an Idempotency-Key with a submit, and retries with it when the answer is lost: one application, not two', async () => {
+    // A proxy that forwards every request to the API but cuts the connection instead of passing back the first answer.
+    let lost = 0;
+    const keys: (string | undefined)[] = [];
+    const proxy = createServer((req, res) => {
+      keys.push(req.headers['idempotency-key'] as string | undefined);
+      const upstream = request(`${url}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+        if (lost++ === 0) {
+          answer.resume();
+          answer.on('end', () => req.socket.destroy());
+          return;
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const via = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const before = JSON.parse((await runBank(['list', '--limit', '200', '--api', url, '--token', TOKEN, '--json'])).stdout).items.length;
+    const run = await runBank(['submit', '--name', 'Kirk', '--address', '1 Bridge', '--api', via, '--json']);
+    proxy.close();
+    expect(run.code).toBe(0);
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^bank-cli-/);
+    expect(keys[1]).toBe(keys[0]);
+    const after = JSON.parse((await runBank(['list', '--limit', '200', '--api', url, '--token', TOKEN, '--json'])).stdout).items;
+    expect(after).toHaveLength(before + 1);
+    expect(after.filter((a: { name: string }) => a.name === 'Kirk')).toHaveLength(1);
+    expect(JSON.parse(run.stdout).id).toBe(after.at(-1).id);
+  });
+
   it('maps the API errors to the same exit codes as embedded mode', async () => {
     const unknown = await runBank(['show', 'app_00000000-0000-7000-8000-000000000000', '--api', url, '--token', TOKEN]);
     expect(unknown.code).toBe(66);
@@ -100,6 +143,7 @@ describe('bank in remote mode (--api)', () => {
     const run = await runBank(['submit', '--name', 'Spock', '--address', '1 Main', '--api', 'http://127.0.0.1:9']);
     expect(run.code).toBe(69);
     expect(run.stderr).toMatch(/^store_unavailable: cannot reach the API/);
+    expect(run.stderr).toMatch(/re-run with --idempotency-key bank-cli-/);
     expect((await runBank(['list', '--api', 'not a url'])).code).toBe(65);
   });
 

@@ -70,6 +70,16 @@ describe('GET /readyz', () => {
     expect(await problemOf(res)).toMatchObject({ code: 'store_corrupt' });
   });
 
+  it('answers 503 when the probe does not finish within a second (e.g. waiting for a lock)', async () => {
+    const store = createMemoryStore();
+    const h = createHarness({ store: { ...store, ping: () => new Promise<void>(() => {}) } });
+    const started = Date.now();
+    const res = await h.request('GET', '/readyz');
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('probes the store at most once a second however often it is asked', async () => {
     const { store, probes } = faultyStore({ error: undefined });
     const h = createHarness({ store });

@@ -7,6 +7,9 @@ import { HealthSchema, ReadinessSchema } from '../schemas.js';
 /** How long a readiness probe's result is reused, so a busy load balancer does not turn into a write load. */
 export const READINESS_CACHE_MS = 1000;
 
+/** How long a readiness probe may take: a store that cannot write within this is not ready (e.g. locked). */
+export const READINESS_TIMEOUT_MS = 1000;
+
 /** What the meta routes need. */
 export interface MetaRoutesDeps {
   /** The runtime, whose store `/readyz` probes. */
@@ -32,10 +35,18 @@ function createReadiness(runtime: Runtime, now: () => number = Date.now) {
   let inFlight: Promise<{ at: number; error: unknown }> | undefined;
   return async (): Promise<{ at: number; error: unknown }> => {
     if (last && now() - last.at < READINESS_CACHE_MS) return last;
-    inFlight ??= runtime.ping().then(
-      () => ({ at: now(), error: undefined }),
-      (error: unknown) => ({ at: now(), error }),
-    );
+    inFlight ??= new Promise<{ at: number; error: unknown }>((resolve) => {
+      const settle = (error: unknown) => {
+        clearTimeout(timer);
+        resolve({ at: now(), error });
+      };
+      // A probe still waiting for a lock after this long says enough; its late answer is not waited for.
+      const timer = setTimeout(
+        () => settle(new DomainError('store_unavailable', `the store did not answer within ${READINESS_TIMEOUT_MS} ms`)),
+        READINESS_TIMEOUT_MS,
+      );
+      runtime.ping().then(() => settle(undefined), settle);
+    });
     try {
       last = await inFlight;
     } finally {

@@ -1,7 +1,8 @@
 /**
  * Case 4, HTTP: the Node server on 127.0.0.1 in a child process, under load from this process (autocannon,
  * 50 connections): `POST /applications` requests/s and p50/p99 latency, against a bare Hono route served the same
- * way and measured in the same run.
+ * way and measured in the same run. Then `/healthz` latency while another process holds the database's write lock
+ * for 3 s and submits wait for it: the server must keep answering (the event loop is never blocked by the wait).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -13,6 +14,8 @@ import type { RawFigure } from '../stats.js';
 const CONNECTIONS = 50;
 const BODY = JSON.stringify({ name: 'Spock', address: '123 Enterprise Street' });
 const SERVER = fileURLToPath(new URL('./http-server.js', import.meta.url));
+const LOCK_HOLDER = fileURLToPath(new URL('./lock-holder.js', import.meta.url));
+const LOCK_MS = 3000;
 
 interface Served {
   readonly child: ChildProcess;
@@ -57,11 +60,51 @@ async function load(url: string, seconds: number): Promise<Load> {
   return { rps: result.requests.total / seconds, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
+/** Holds the write lock of `db` from another process for `ms`; resolves once it is held, with a promise of its end. */
+function holdLock(db: string, ms: number): Promise<{ released: Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(LOCK_HOLDER, [db, String(ms)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const released = new Promise<void>((done) => child.once('exit', () => done()));
+    child.once('error', reject);
+    child.once('message', () => resolve({ released }));
+  });
+}
+
+/** `/healthz` latencies (ms), one probe every 20 ms, while another process holds the write lock and submits wait. */
+async function healthzUnderLock(url: string, db: string): Promise<number[]> {
+  const { released } = await holdLock(db, LOCK_MS);
+  // Submits that need the lock: they wait for it (or time out with a 503), which must not stall anything else.
+  const submits = Array.from({ length: 8 }, () =>
+    fetch(`${url}/applications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY }).then((r) =>
+      r.arrayBuffer(),
+    ),
+  );
+  const latencies: number[] = [];
+  let done = false;
+  void released.then(() => (done = true));
+  while (!done) {
+    const started = performance.now();
+    const res = await fetch(`${url}/healthz`);
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`/healthz answered ${res.status} under a held lock`);
+    latencies.push(performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await Promise.all(submits);
+  return latencies;
+}
+
+const percentile = (values: readonly number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+};
+
 runCase(async ({ quick, runs: requested, dir }) => {
   const seconds = quick ? 1 : 10;
   // Each run is 2 × 10 s of load: three runs keep the full suite within a few minutes.
   const runs = Math.min(requested, 3);
-  const api = await serve('api', join(dir, 'http.db'));
+  const apiDb = join(dir, 'http.db');
+  const api = await serve('api', apiDb);
   const floor = await serve('floor', join(dir, 'unused.db'));
   try {
     await load(floor.url, 1);
@@ -81,7 +124,16 @@ runCase(async ({ quick, runs: requested, dir }) => {
         `http run ${run}/${runs}: floor ${f.rps.toFixed(0)} req/s (p99 ${f.p99} ms), POST /applications ${a.rps.toFixed(0)} req/s (p50 ${a.p50} ms, p99 ${a.p99} ms)`,
       );
     }
+    const underLock: number[] = [];
+    for (let run = 1; run <= (quick ? 1 : runs); run++) {
+      const latencies = await healthzUnderLock(api.url, apiDb);
+      underLock.push(percentile(latencies, 99));
+      progress(
+        `http healthz under a held write lock, run ${run}: ${latencies.length} probes, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`,
+      );
+    }
     return [
+      { name: 'http.healthz_under_lock_p99', unit: 'ms', values: underLock },
       { name: 'http.floor', unit: 'requests/s', values: floorRps },
       { name: 'http.submit', unit: 'requests/s', values: rps, floor: 'http.floor' },
       { name: 'http.submit_p50', unit: 'ms', values: p50 },

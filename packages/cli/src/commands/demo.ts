@@ -16,8 +16,9 @@ export const demo: Command = {
   help: `Usage: bank demo
 
 Submits the reference applications (Spock is approved, Gabe is flagged for review, UNPROCESSABLE_DATA is
-flagged as unprocessable), approves Gabe as a reviewer would, and prints every outcome. Each run adds
-four applications to the database (see them with bank list).
+flagged as unprocessable), approves Gabe as a reviewer would (recorded as bank-demo embedded, or as the
+name bound to the token through the API), and prints every outcome. Each run adds three applications to
+the database (see them with bank list).
 
 ${GLOBAL_HELP}`,
   async run(argv, ctx) {
@@ -36,7 +37,7 @@ ${GLOBAL_HELP}`,
         show(`submit ${JSON.stringify(input)}`, application);
       }
       const flagged = submitted.find((a) => a.state === 'FLAGGED_FOR_REVIEW');
-      if (flagged) show(`review ${flagged.id} --decision APPROVE`, await backend.review(flagged.id, 'APPROVE', { reviewer: 'bank demo' }));
+      if (flagged) show(`review ${flagged.id} --decision APPROVE`, await backend.review(flagged.id, 'APPROVE', { reviewer: 'bank-demo' }));
       if (values.json) print(ctx.io, true, { steps }, () => '');
       return EXIT_OK;
     });

@@ -16,10 +16,19 @@ command to review it) or FLAGGED_WITH_UNPROCESSABLE_DATA. On a terminal, missing
   --name <name>        the applicant's name
   --address <address>  the applicant's address
   --data <json>        the whole application as JSON (instead of --name/--address)
+  --idempotency-key <key>
+                       repeating a submit with the same key returns the first application instead of a
+                       second one. Through the API a key is always sent (one is made up when none is given)
+                       and the submit is retried with it when the API cannot be reached or answers 503
 
 ${GLOBAL_HELP}`,
   async run(argv, ctx) {
-    const { values } = parseCommand(argv, { name: { type: 'string' }, address: { type: 'string' }, data: { type: 'string' } });
+    const { values } = parseCommand(argv, {
+      name: { type: 'string' },
+      address: { type: 'string' },
+      data: { type: 'string' },
+      'idempotency-key': { type: 'string' },
+    });
     let input: unknown;
     if (values.data !== undefined) {
       if (values.name !== undefined || values.address !== undefined)
@@ -40,7 +49,7 @@ ${GLOBAL_HELP}`,
       input = { name, address };
     }
     return withBackend(ctx, values, async (backend) => {
-      const application = await backend.submit(input);
+      const application = await backend.submit(input, { idempotencyKey: values['idempotency-key'] });
       print(ctx.io, values.json, application, () => formatApplication(application, ctx.io.color));
       return EXIT_OK;
     });
