@@ -5,6 +5,8 @@
  */
 export { ApplicationInputSchema, type ApplicationInput } from './schemas/application-input.js';
 export { AddressSchema, NameSchema, MAX_FIELD_LENGTH } from './schemas/fields.js';
+export { printableTextSchema, type PrintableTextOptions } from './schemas/printable-text.js';
+export { findUnprintable, formatCodePoint, type Unprintable, type UnprintableKind } from './unprintable.js';
 export { DATA_CHECK_COMMANDS, DataCheckCommandSchema, type DataCheckCommand } from './schemas/data-check-command.js';
 export { checkName, FLAGGED_NAME_TERM, UNPROCESSABLE_NAME_MARKER } from './rules/check-name.js';
 export { ADDRESS_PATTERN, checkAddress } from './rules/check-address.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { InvalidInputError } from './errors.js';
-import { parseApplicationInput, safeParseApplicationInput } from './parse.js';
+import { parseApplicationInput, safeParseApplicationInput, safeParseWith } from './parse.js';
 
 describe('parseApplicationInput', () => {
   it('returns the trimmed input', () => {
@@ -19,5 +20,27 @@ describe('parseApplicationInput', () => {
         { code: 'invalid_type', path: ['address'], message: 'address must be a string' },
       ],
     });
+  });
+});
+
+describe('toCheckIssues', () => {
+  it('reports the snake_case code a custom issue carries in params, and `custom` otherwise', () => {
+    const schema = z.object({
+      a: z.string().refine(() => false, { params: { code: 'control_character' }, error: 'a is bad' }),
+      b: z.string().refine(() => false, { error: 'b is bad' }),
+    });
+    expect(safeParseWith(schema, { a: '', b: '' })).toStrictEqual({
+      ok: false,
+      issues: [
+        { code: 'control_character', path: ['a'], message: 'a is bad' },
+        { code: 'custom', path: ['b'], message: 'b is bad' },
+      ],
+    });
+  });
+
+  it('carries the field and position of a control character into InvalidInputError', () => {
+    expect(() => parseApplicationInput({ name: 'Mallory', address: 'ABadAddress\u0000 123 Street' })).toThrow(
+      'Invalid input: address: address must not contain control characters: U+0000 at position 12',
+    );
   });
 });

@@ -6,10 +6,13 @@ import { ApplicationInputSchema, type ApplicationInput } from './schemas/applica
 /** The result of a safe parse: the value, or every issue found. */
 export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly issues: readonly CheckIssue[] };
 
-/** Converts zod's issues to {@link CheckIssue}s, so callers never depend on zod's error shape. */
+/**
+ * Converts zod's issues to {@link CheckIssue}s, so callers never depend on zod's error shape. A custom issue that
+ * carries its own snake_case code in `params.code` (such as `control_character`) reports that code.
+ */
 export function toCheckIssues(issues: readonly z.core.$ZodIssue[]): CheckIssue[] {
   return issues.map((issue) => ({
-    code: issue.code,
+    code: issue.code === 'custom' && typeof issue.params?.code === 'string' ? issue.params.code : issue.code,
     path: issue.path.map((key) => (typeof key === 'number' ? key : String(key))),
     message: issue.message,
   }));

@@ -8,7 +8,7 @@ export interface CheckResult {
 
 /** One problem found in inbound data, with the path of the offending field. */
 export interface CheckIssue {
-  /** A stable, snake_case code such as `too_small` or `unrecognized_keys`. */
+  /** A stable, snake_case code such as `too_small`, `unrecognized_keys` or `control_character`. */
   readonly code: string;
   /** Where the problem is: object keys and array indexes from the document root. */
   readonly path: readonly (string | number)[];

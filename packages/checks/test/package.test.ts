@@ -45,7 +45,7 @@ describe('the published @bank/checks package', () => {
   it('works from an ESM script under plain Node', () => {
     writeFileSync(
       join(project, 'index.mjs'),
-      `import { checkName, checkAddress, runDataCheck, parseApplicationInput, isUnprocessableDataError } from '@bank/checks';
+      `import { checkName, checkAddress, runDataCheck, parseApplicationInput, isUnprocessableDataError, findUnprintable } from '@bank/checks';
 let unprocessable = false;
 try { checkName('UNPROCESSABLE_DATA'); } catch (e) { unprocessable = isUnprocessableDataError(e); }
 let invalid = '';
@@ -55,10 +55,17 @@ console.log(JSON.stringify({
   address: checkAddress('ABadAddress').flagged,
   unprocessable,
   invalid,
+  unprintable: findUnprintable('Gabe\\u0000'),
 }));`,
     );
     const out = execFileSync(process.execPath, ['index.mjs'], { cwd: project, encoding: 'utf8' });
-    expect(JSON.parse(out)).toStrictEqual({ spock: { flagged: false }, address: true, unprocessable: true, invalid: 'invalid_input' });
+    expect(JSON.parse(out)).toStrictEqual({
+      spock: { flagged: false },
+      address: true,
+      unprocessable: true,
+      invalid: 'invalid_input',
+      unprintable: { position: 5, codePoint: 0, kind: 'control_character' },
+    });
   });
 
   it('type-checks from TypeScript, and rejects wrong use', () => {

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Backend } from './backend.js';
 import type { Io } from './io.js';
+import { printableJson } from './printable.js';
 import { UsageError } from './usage-error.js';
 
 /** What every command gets: the outside world, and the backend chosen by `--db` / `--api`. */
@@ -43,9 +44,12 @@ export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(
   }
 }
 
-/** Prints a command's result: one JSON document with `--json`, else the human rendering. */
+/**
+ * Prints a command's result: one JSON document with `--json` (escaping DEL, C1 controls and U+2028/U+2029 as well,
+ * see {@link printableJson}), else the human rendering, which must pass stored data through `printable` itself.
+ */
 export function print(io: Io, json: boolean | undefined, value: unknown, human: () => string): void {
-  io.out(json ? JSON.stringify(value) : human());
+  io.out(json ? printableJson(value) : human());
 }
 
 /** Opens the backend, runs `fn` with it and closes it, whatever happens. */

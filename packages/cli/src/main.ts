@@ -5,6 +5,7 @@ import type { Command } from './commands/command.js';
 import type { Context, GlobalOptions } from './context.js';
 import { EXIT_CODES, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import type { Io } from './io.js';
+import { printable, printableJson } from './printable.js';
 import { UsageError } from './usage-error.js';
 
 // Commands load on demand: `bank --version` or `bank check` must not pay for XState, SQLite or the HTTP stack.
@@ -26,6 +27,7 @@ export const COMMANDS: Readonly<Record<string, { readonly summary: string; reado
   },
   approve: { summary: 'approve a flagged application', load: lazy(() => import('./commands/review.js'), 'approve') },
   reject: { summary: 'reject a flagged application', load: lazy(() => import('./commands/review.js'), 'reject') },
+  redrive: { summary: 'resume a FAILED execution', load: lazy(() => import('./commands/redrive.js'), 'redrive') },
   check: {
     summary: 'run one data check: check name <value> | check address <value>',
     load: lazy(() => import('./commands/check.js'), 'check'),
@@ -57,14 +59,23 @@ ${Object.entries(COMMANDS)
 Run 'bank <command> --help' for a command's options. Embedded mode (default) keeps applications in a
 SQLite file (--db, BANK_DB, default ${DEFAULT_DB}); --api <url> or BANK_API_URL talks to a running API.
 Exit codes: 0 success (whatever the outcome), 64 usage, 65 invalid input, 66 not found, 69 store or API
-unavailable, 70 internal error, 75 conflict, 77 unauthorized.`;
+unavailable (try again later), 70 internal error, 74 store damaged (needs an operator), 75 conflict,
+77 unauthorized.`;
 }
 
 /** Opens the backend the options choose: a remote API when one is named, else the embedded SQLite runtime. */
 function opener(io: Io): Context['open'] {
   return async (options: GlobalOptions): Promise<Backend> => {
     const api = options.api ?? io.env.BANK_API_URL;
-    if (api) return (await import('./remote.js')).openRemote(api, options.token ?? io.env.BANK_TOKEN);
+    if (api) {
+      const timeout = Number(io.env.BANK_API_TIMEOUT_MS ?? '');
+      const { openRemote, DEFAULT_API_TIMEOUT_MS } = await import('./remote.js');
+      return openRemote(
+        api,
+        options.token ?? io.env.BANK_TOKEN,
+        Number.isInteger(timeout) && timeout > 0 ? timeout : DEFAULT_API_TIMEOUT_MS,
+      );
+    }
     const db = options.db ?? io.env.BANK_DB ?? DEFAULT_DB;
     return (await import('./embedded.js')).openEmbedded(isAbsolute(db) ? db : resolve(io.cwd, db));
   };
@@ -93,19 +104,27 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     return await command.run(rest, { io, open: opener(io) });
   } catch (e) {
+    // Messages quote what the user typed, what the store holds or what a remote API answered: every one goes
+    // through printable (or printableJson), so no control character from them reaches the terminal raw.
     if (e instanceof UsageError) {
-      io.err(json ? JSON.stringify({ error: { code: 'usage', message: e.message } }) : `usage error: ${e.message}`);
+      io.err(json ? printableJson({ error: { code: 'usage', message: e.message } }) : `usage error: ${printable(e.message)}`);
       if (!json) io.err(`see: bank ${name && COMMANDS[name] ? `${name} ` : ''}--help`);
       return EXIT_USAGE;
     }
     const { toDomainError } = await import('@bank/core');
     const error = toDomainError(e);
     if (json) {
-      io.err(JSON.stringify({ error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) } }));
+      io.err(printableJson({ error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) } }));
     } else {
-      io.err(`${error.code}: ${error.message}`);
-      for (const issue of error.issues ?? []) io.err(`  - ${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`);
-      if (error.code === 'internal' && error.cause) io.err(`  cause: ${String((error.cause as Error).stack ?? error.cause)}`);
+      io.err(`${printable(error.code)}: ${printable(error.message)}`);
+      for (const issue of error.issues ?? []) {
+        io.err(`  - ${issue.path.length > 0 ? `${printable(issue.path.join('.'))}: ` : ''}${printable(issue.message)}`);
+      }
+      if (error.code === 'internal' && error.cause) {
+        // A stack is several lines: each is made printable on its own, so its line breaks stay line breaks.
+        const stack = String((error.cause as Error).stack ?? error.cause);
+        io.err(`  cause: ${stack.split('\n').map(printable).join('\n')}`);
+      }
     }
     return EXIT_CODES[error.code];
   }

@@ -3,6 +3,28 @@ import { describe, expect, it } from 'vitest';
 import { ApplicationInputSchema } from './application-input.js';
 import { MAX_FIELD_LENGTH } from './fields.js';
 
+// Independent of findUnprintable: a C0/DEL/C1 control, or (with the u flag) a surrogate code point, which only a
+// lone surrogate can be.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point of this oracle
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f]|\p{Cs}/u;
+const roundTrips = (text: string) => new TextDecoder().decode(new TextEncoder().encode(text)) === text;
+
+// Any Unicode text: every code point (binary), lone surrogates, grapheme clusters, and a dense mix of the
+// characters the fields refuse or trim, so that most generated strings sit near the boundary.
+const hostileUnit = fc.oneof(
+  fc.constantFrom('\u0000', '\t', '\n', '\r', '\u000b', '\u001b', '\u007f', '\u0085', '\u009b', '\u00a0', ' ', '\ufeff', '\u2028'),
+  fc.integer({ min: 0xd800, max: 0xdfff }).map((u) => String.fromCharCode(u)),
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }),
+  fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+);
+const anyText = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary' }),
+  fc.string({ unit: 'grapheme' }),
+  fc.string({ unit: 'grapheme-composite' }),
+  fc.string({ unit: hostileUnit }),
+);
+
 const issuesOf = (input: unknown) => {
   const result = ApplicationInputSchema.safeParse(input);
   expect(result.success).toBe(false);
@@ -67,12 +89,13 @@ describe('ApplicationInputSchema', () => {
     expect(ApplicationInputSchema.parse(input)).toStrictEqual(input);
   });
 
-  it('never throws on any JSON value, and every accepted value is trimmed and bounded', () => {
+  it('never throws on any JSON value or Unicode text, and every accepted value is trimmed, bounded, printable and round-trips', () => {
     fc.assert(
       fc.property(
         fc.oneof(
           fc.json().map((j) => JSON.parse(j) as unknown),
-          fc.record({ name: fc.string(), address: fc.string() }),
+          fc.record({ name: anyText, address: anyText }),
+          fc.record({ name: anyText, address: anyText.map((a) => `1 ${a} Street`) }),
         ),
         (value) => {
           const result = ApplicationInputSchema.safeParse(value);
@@ -81,13 +104,35 @@ describe('ApplicationInputSchema', () => {
               expect(field).toBe(field.trim());
               expect(field.length).toBeGreaterThan(0);
               expect(field.length).toBeLessThanOrEqual(MAX_FIELD_LENGTH);
+              expect(field).not.toMatch(UNPRINTABLE);
+              expect(roundTrips(field)).toBe(true);
             }
           } else {
             expect(result.error.issues.length).toBeGreaterThan(0);
           }
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: 5000 },
+    );
+  });
+
+  it('refuses exactly the fields with a control character or lone surrogate inside, at the position as sent', () => {
+    fc.assert(
+      fc.property(anyText, (name) => {
+        const result = ApplicationInputSchema.safeParse({ name, address: '1 Main' });
+        const issue = result.error?.issues.find((i) => i.code === 'custom');
+        const trimmed = name.trim();
+        const match = UNPRINTABLE.exec(trimmed);
+        if (match) {
+          const position = name.length - name.trimStart().length + match.index + 1;
+          expect(issue?.path).toStrictEqual(['name']);
+          expect(issue?.message).toMatch(new RegExp(`^name must not contain .+: U\\+[0-9A-F]{4} at position ${position}$`));
+        } else {
+          expect(issue).toBeUndefined();
+          if (trimmed.length > 0 && trimmed.length <= MAX_FIELD_LENGTH) expect(result.data?.name).toBe(trimmed);
+        }
+      }),
+      { numRuns: 5000 },
     );
   });
 });

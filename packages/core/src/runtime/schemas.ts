@@ -1,3 +1,4 @@
+import { printableTextSchema } from '@bank/checks';
 import { z } from 'zod';
 import { EXECUTION_STATUSES } from '../application.js';
 import { APPLICATION_STATES } from '../machine/types.js';
@@ -25,21 +26,7 @@ export const ReviewerNameSchema = z
   .regex(/^[A-Za-z0-9._@-]{1,64}$/, { error: 'reviewer must be 1 to 64 letters, digits, dots, underscores, @ or hyphens' });
 
 /** A reviewer's note: free text a person wrote, trimmed, with no control characters, at most {@link MAX_NOTE_LENGTH}. */
-export const ReviewNoteSchema = z
-  .string({ error: 'note must be a string' })
-  .check((ctx) => {
-    // TODO(#9): use @bank/checks' shared rule once it exports one.
-    const at = ctx.value.search(/[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
-    if (at >= 0)
-      ctx.issues.push({
-        code: 'custom',
-        input: ctx.value,
-        message: `note must not contain control characters or unpaired surrogates (position ${at + 1})`,
-      });
-  })
-  .trim()
-  .min(1, { error: 'note must not be empty' })
-  .max(MAX_NOTE_LENGTH, { error: `note must be at most ${MAX_NOTE_LENGTH} characters` });
+export const ReviewNoteSchema = printableTextSchema('note', { maxLength: MAX_NOTE_LENGTH });
 
 /** An execution status, as a filter. */
 export const ExecutionStatusSchema = z.enum(EXECUTION_STATUSES as [string, ...string[]], {
