@@ -4,15 +4,17 @@
 // relies on is printed as one JSON line, written synchronously, only AFTER the runtime call it reports resolved.
 //
 // Usage: node crash-worker.mjs <plan.json>
-//   plan: { db, markers, mode: 'crash' | 'final', start, replay?: {n,id}, pending: [{n,id,decision}],
+//   plan: { db, mode: 'crash' | 'final', start, replay?: {n,id}, pending: [{n,id,decision}],
 //           doubleReview: [{n,id,decision}], extra? }
-//   crash mode submits an endless stream from `start` (the parent kills it); final mode submits `extra` more
-//   applications, drains every due retry, closes the store and exits 0.
-import { mkdirSync, readFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+//   Both modes run recover() and then the runtime's scheduler (runtime.start()), which fires retries at their due
+//   times while the process lives. Crash mode submits an endless stream from `start` (the parent kills it, usually
+//   with retries pending); final mode submits `extra` more applications, waits until the scheduler has fired every
+//   retry (nothing due is left), closes the runtime and exits 0.
+import { readFileSync, writeSync } from 'node:fs';
 import { checkAddress, checkName } from '@bank/checks';
 import { createRuntime, isDomainError } from '@bank/core';
 import { createSqliteStore } from '@bank/core/sqlite';
+import { DatabaseSync } from '@photostructure/sqlite';
 
 /** Writes one line to stdout synchronously, riding out EAGAIN on a non-blocking pipe. */
 function emit(record) {
@@ -39,14 +41,17 @@ function hash(text) {
   return h;
 }
 
-/** The n-th application of the stream: the three reference shapes and a flaky one. Mirrored in crash.test.ts. */
+// The stream repeats these eight shapes; half of it is flaky. Mirrored in crash.test.ts.
+const SHAPES = ['spock', 'gabe', 'flaky', 'unprocessable', 'flaky', 'gabe', 'flaky', 'flaky'];
+
+/** The n-th application of the stream. Mirrored in crash.test.ts. */
 function inputOf(n) {
-  switch (n % 4) {
-    case 0:
+  switch (SHAPES[n % SHAPES.length]) {
+    case 'spock':
       return { name: `Spock-${n}`, address: '123 Enterprise Street' };
-    case 1:
+    case 'gabe':
       return { name: `Gabe-${n}`, address: 'ABadAddress' };
-    case 2:
+    case 'unprocessable':
       return { name: `UNPROCESSABLE_DATA-${n}`, address: '123 Street' };
     default:
       return { name: `Flaky-${n}`, address: `${n} Retry Road` };
@@ -54,55 +59,52 @@ function inputOf(n) {
 }
 const decisionOf = (n) => (n % 8 === 1 ? 'APPROVE' : 'REJECT');
 
-/**
- * A check that fails transiently the first `failures(value)` times it is called for a value, counted ACROSS
- * processes: each failure is claimed by creating a marker directory (atomic, and it survives SIGKILL). So a flaky
- * application fails at most twice in total and always ends APPROVED with maxRetries 3, however the kills fall.
- */
-function transient(label, check, failures) {
-  return (value) => {
-    const limit = failures(value);
-    for (let attempt = 1; attempt <= limit; attempt++) {
-      try {
-        mkdirSync(join(plan.markers, `${label}-${value}-${attempt}`));
-      } catch (e) {
-        if (e.code === 'EEXIST') continue;
-        throw e;
-      }
-      throw new Error(`service unavailable (${label}, attempt ${attempt})`);
-    }
-    return check(value);
-  };
-}
-const checks = {
-  // Flaky names fail once for half of them (by hash), so sometimes both regions wait for a retry at once.
-  name: transient('name', checkName, (v) => (v.startsWith('Flaky-') && hash(v) % 2 === 0 ? 1 : 0)),
-  // Flaky addresses fail once or twice (by hash).
-  address: transient('address', checkAddress, (v) => (v.endsWith(' Retry Road') ? 1 + (hash(v) % 2) : 0)),
+/** How many times each check of a flaky application fails before it passes (by hash). Mirrored in crash.test.ts. */
+const failuresOf = {
+  name: (value) => (value.startsWith('Flaky-') ? hash(value) % 3 : 0), // 0–2, so sometimes both regions wait at once
+  address: (value) => (value.endsWith(' Retry Road') ? 1 + (hash(value) % 3) : 0), // 1–3
 };
-
-const store = createSqliteStore({ path: plan.db });
-const runtime = createRuntime({ store, checks, retry: { intervalMs: 5, maxRetries: 3, jitter: 0 } });
-const isConflict = (e) => isDomainError(e) && e.code === 'conflict';
 
 function fail(where, e) {
   emit({ type: 'error', where, message: String(e?.stack ?? e) });
   process.exit(1);
 }
 
-// A ticker that drives due retries while the stream runs (at most one round at a time).
-let ticking = false;
-const ticker = setInterval(() => {
-  if (ticking) return;
-  ticking = true;
-  runtime
-    .runDue()
-    .then((fired) => fired > 0 && emit({ type: 'tick', fired }))
-    .catch((e) => fail('runDue', e))
-    .finally(() => {
-      ticking = false;
-    });
-}, 3);
+const store = createSqliteStore({ path: plan.db });
+// A second, read-only connection: the flaky checks read the committed state of their execution through it.
+const reader = new DatabaseSync(plan.db, { readOnly: true });
+const committedExecution = reader.prepare(
+  'SELECT a.execution FROM idempotency_keys k JOIN applications a ON a.id = k.application_id WHERE k.key = ?',
+);
+
+/**
+ * A check whose first `failuresOf[check](value)` attempts fail transiently, where the attempt number is
+ * read from the DURABLE state of the execution (the failures its last commit recorded, found through its idempotency
+ * key `k-<n>`), never from a counter in this process. So it behaves the same in every process and after every kill:
+ * an attempt that was killed before its commit is simply made again, and every flaky application ends with exactly
+ * `failuresOf` failed attempts per check in its history, then one that passes (maxRetries 3 ≥ 3 failures).
+ * A step that loses the version check to another writer may have read a newer attempt number, but its outcome is
+ * thrown away with its commit.
+ */
+function transient(check, pass) {
+  return (value) => {
+    const limit = failuresOf[check](value);
+    if (limit === 0) return pass(value);
+    const n = /(\d+)/.exec(value)?.[1];
+    const row = committedExecution.get(`k-${n}`);
+    const failed = row === undefined ? 0 : (JSON.parse(row.execution).failures?.[check] ?? 0);
+    const attempt = failed + 1;
+    if (attempt <= limit) throw new Error(`service unavailable (${check} of ${value}, attempt ${attempt})`);
+    return pass(value);
+  };
+}
+const checks = { name: transient('name', checkName), address: transient('address', checkAddress) };
+
+// Delays of 100–200, 200–400 and 400–800 ms (50% jitter): long enough that many retries are pending at each kill,
+// short enough that many fire in the process that scheduled them.
+const RETRY = { intervalMs: 200, backoffRate: 2, maxRetries: 3, jitter: 0.5 };
+const runtime = createRuntime({ store, checks, retry: RETRY, onSchedulerError: (e) => fail('scheduler', e) });
+const isConflict = (e) => isDomainError(e) && e.code === 'conflict';
 
 /** Reviews an application that is known to wait (or to have been reviewed by a killed process). */
 async function reviewAgain({ n, id, decision }) {
@@ -148,8 +150,13 @@ async function submitOne(n) {
 }
 
 async function main() {
+  const from = Date.now();
   const recovered = await runtime.recover();
-  emit({ type: 'recovered', count: recovered });
+  // The window tells the parent which retries recover() ran; the ones after it, in this process, the scheduler ran.
+  emit({ type: 'recovered', count: recovered, from, to: Date.now() });
+  // From here on, retries fire at their due times in this process: the scheduler sleeps until the earliest due time
+  // in the store and is woken by every commit that sets an earlier one.
+  runtime.start();
 
   // The last acknowledged submission again, with its key: the same application, never a new one.
   if (plan.replay) {
@@ -163,19 +170,14 @@ async function main() {
   // Starting at `start` re-submits the one submission that may have been in flight when the last run died.
   for (let n = plan.start; n < end; n++) await submitOne(n);
 
-  // Final mode: drain every retry until nothing is due any more, then close cleanly.
-  clearInterval(ticker);
-  while (ticking) await new Promise((r) => setTimeout(r, 1));
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const fired = await runtime.recover();
-    if (fired > 0) emit({ type: 'tick', fired });
-    const next = await store.nextDueAt();
-    if (next === undefined) break;
-    if (Date.now() > deadline) throw new Error(`retries still due at ${next} after 10 s`);
-    await new Promise((r) => setTimeout(r, Math.max(1, Date.parse(next) - Date.now())));
+  // Final mode: the scheduler alone fires every retry left; wait until nothing is due any more, then close cleanly.
+  const deadline = Date.now() + 15_000;
+  for (let next = await store.nextDueAt(); next !== undefined; next = await store.nextDueAt()) {
+    if (Date.now() > deadline) throw new Error(`retries still due at ${next} after 15 s: the scheduler did not fire them`);
+    await new Promise((r) => setTimeout(r, 20));
   }
   await runtime.close();
+  reader.close();
   emit({ type: 'done' });
 }
 

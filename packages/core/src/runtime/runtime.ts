@@ -146,7 +146,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       now: () => clock.now(),
       onError: options.onSchedulerError ?? (() => {}),
     },
-    options.pollIntervalMs ?? 1000,
+    // Bounded below: a zero, negative or NaN interval would turn the loop into a busy poll of the store.
+    Number.isFinite(options.pollIntervalMs) ? Math.max(10, options.pollIntervalMs!) : 1000,
   );
 
   /** Runs an actor from a snapshot (or from input) with an optional event to a settled point, collecting history. */
