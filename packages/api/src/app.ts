@@ -4,7 +4,7 @@ import { DomainError, type Runtime } from '@bank/core';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { allowAll, requireBearer } from './auth.js';
-import { jsonLogger, requestLogger, type Logger } from './logger.js';
+import { clientClosedResponse, isClientAbort, jsonLogger, requestLogger, type Logger } from './logger.js';
 import { REVIEWER_SCHEME, SUBMIT_SCHEME, validationHook, type AppEnv } from './openapi.js';
 import { classify, HttpProblem, problem } from './problem.js';
 import { applicationRoutes } from './routes/applications.js';
@@ -100,6 +100,8 @@ export function createApp(deps: AppDeps) {
   });
 
   const render = (c: Context<AppEnv>, error: unknown) => {
+    // A client that hung up (mid-body, typically) gets no answer and is no server failure: the request line says 499.
+    if (isClientAbort(c.req.raw, error)) return clientClosedResponse();
     const failure = classify(error);
     if (failure.status >= 500) {
       // Server failures are always logged in full (never with the request body, which holds personal data).
@@ -115,7 +117,7 @@ export function createApp(deps: AppDeps) {
     return problem(c, error, { dev: deps.dev, requestId: c.get('requestId') });
   };
   app.onError((error, c) => render(c, error));
-  app.notFound((c) => render(c, new DomainError('not_found', `no route for ${c.req.path}`)));
+  app.notFound((c) => render(c, new DomainError('not_found', 'no such route')));
 
   app.openAPIRegistry.registerComponent('securitySchemes', REVIEWER_SCHEME, {
     type: 'http',

@@ -6,7 +6,7 @@
  */
 export { API_TITLE, API_VERSION, createApp, type AppDeps, type AppType } from './app.js';
 export { MAX_BODY_BYTES } from './body.js';
-export { parseTokenList } from './auth.js';
+export { DEFAULT_REVIEWER_NAME, parseCredential, parseTokenList, type AuthVariables, type Credential } from './auth.js';
 export { jsonLogger, REQUEST_ID_HEADER, type Logger, type LogLine, type RequestVariables } from './logger.js';
 export type { AppEnv } from './openapi.js';
 export { PROBLEM_CONTENT_TYPE, type HttpProblemCode, type ProblemCode, type ProblemDocument } from './problem.js';

@@ -11,7 +11,17 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import { parseTokenList } from './auth.js';
+import {
+  capConnectionsPerClient,
+  connectionLimitsFromEnv,
+  connectionsCheckingIntervalFor,
+  createRefusalReporter,
+  resolveConnectionLimits,
+  type ConnectionLimitOptions,
+} from './connection-limits.js';
 import { jsonLogger, type Logger } from './logger.js';
+
+export { DEFAULT_CONNECTION_LIMITS, type ConnectionLimitOptions, type ConnectionLimits } from './connection-limits.js';
 
 /** The port served when none is configured. */
 export const DEFAULT_PORT = 8787;
@@ -22,8 +32,19 @@ export const DEFAULT_HOST = '127.0.0.1';
 /** The SQLite file used when none is configured (relative to the working directory). */
 export const DEFAULT_DB_PATH = '.bank/bank.db';
 
-/** How the Node server is configured; every field has a default. */
-export interface ServerOptions {
+/**
+ * How many connections the kernel may queue before the server accepts them. Node's default, 511, overflows under a
+ * connection flood, and a probe that finds the queue full waits for a TCP retransmission (1 s and more); Linux caps
+ * the value at `net.core.somaxconn` (4096 on current kernels).
+ */
+export const LISTEN_BACKLOG = 4096;
+
+/**
+ * How the Node server is configured; every field has a default. The connection limits
+ * ({@link ConnectionLimitOptions}: `maxConnections`, `maxConnectionsPerClient`, `headersTimeoutMs`,
+ * `requestTimeoutMs`, `keepAliveTimeoutMs`) default to {@link DEFAULT_CONNECTION_LIMITS}.
+ */
+export interface ServerOptions extends ConnectionLimitOptions {
   /** The TCP port (default {@link DEFAULT_PORT}); `0` picks a free one (read it from `url`). */
   readonly port?: number | undefined;
   /** The interface to listen on (default {@link DEFAULT_HOST}). */
@@ -58,8 +79,11 @@ export interface RunningServer {
 
 /**
  * Reads {@link ServerOptions} from environment variables: `PORT`, `HOST`, `BANK_DB`, `BANK_REVIEWER_TOKENS`,
- * `BANK_SUBMIT_TOKENS` (comma-separated) and `BANK_DEV` (`1` for development mode).
- * @throws {RangeError} when `PORT` is not an integer from 0 to 65535.
+ * `BANK_SUBMIT_TOKENS` (comma-separated), `BANK_DEV` (`1` for development mode), and the connection limits
+ * `BANK_MAX_CONNECTIONS`, `BANK_MAX_CONNECTIONS_PER_CLIENT`, `BANK_HEADERS_TIMEOUT_MS`, `BANK_REQUEST_TIMEOUT_MS`
+ * and `BANK_KEEP_ALIVE_TIMEOUT_MS` (only those set are returned; the others keep their defaults).
+ * @throws {RangeError} when `PORT` is not an integer from 0 to 65535, or a limit is not an integer in its range
+ * (the message names the variable).
  */
 export function serverOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): ServerOptions {
   const port = env['PORT']?.trim() ? Number(env['PORT']) : DEFAULT_PORT;
@@ -71,6 +95,7 @@ export function serverOptionsFromEnv(env: Readonly<Record<string, string | undef
     reviewerTokens: parseTokenList(env['BANK_REVIEWER_TOKENS']),
     submitTokens: parseTokenList(env['BANK_SUBMIT_TOKENS']),
     dev: env['BANK_DEV'] === '1',
+    ...connectionLimitsFromEnv(env),
   };
 }
 
@@ -105,6 +130,7 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const log = options.logger ?? jsonLogger;
+  const limits = resolveConnectionLimits(options); // before opening anything: a bad limit throws here
   const host = options.host ?? DEFAULT_HOST;
   const configured = (options.reviewerTokens ?? []).filter((t) => t.length > 0);
   const generatedReviewerToken = configured.length === 0 ? randomBytes(24).toString('base64url') : undefined;
@@ -124,17 +150,34 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       logger: log,
       dev: options.dev,
     });
-    const server = createAdaptorServer({ fetch: app.fetch, hostname: host }) as Server;
+    const server = createAdaptorServer({
+      fetch: app.fetch,
+      hostname: host,
+      serverOptions: {
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: limits.requestTimeoutMs,
+        // Node enforces both timeouts only when it checks, every 30 s by default: check often enough to matter.
+        connectionsCheckingInterval: connectionsCheckingIntervalFor(limits),
+      },
+    }) as Server;
+    server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+    server.maxConnections = limits.maxConnections;
+    const refusals = createRefusalReporter((counts) =>
+      log({ time: new Date().toISOString(), level: 'warn', msg: 'connections refused', ...counts }),
+    );
+    server.on('drop', () => refusals.refused('server_cap'));
+    capConnectionsPerClient(server, limits.maxConnectionsPerClient, () => refusals.refused('per_client_cap'));
+    server.once('close', () => refusals.flush());
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port ?? DEFAULT_PORT, host, () => {
+      server.listen(options.port ?? DEFAULT_PORT, host, LISTEN_BACKLOG, () => {
         server.off('error', reject);
         resolve();
       });
     });
     const { port } = server.address() as AddressInfo;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    log({ time: new Date().toISOString(), level: 'info', msg: 'listening', url, recovered });
+    log({ time: new Date().toISOString(), level: 'info', msg: 'listening', url, recovered, limits });
     let closing: Promise<void> | undefined;
     return {
       url,
