@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { createRuntime, type Runtime } from '@bank/core';
+import { createRuntime, isDomainError, type Runtime } from '@bank/core';
 import { createSqliteStore } from '@bank/core/sqlite';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Server } from 'node:http';
@@ -141,7 +141,21 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       onSchedulerError: (error) => log({ time: new Date().toISOString(), level: 'error', msg: 'scheduler error', error: describe(error) }),
     });
   try {
-    const recovered = await runtime.recover();
+    let recovered: number | null;
+    try {
+      recovered = await runtime.recover();
+    } catch (e) {
+      // A store that cannot write now (read-only, full, locked) heals by itself: serve, answer 503 until it does, and
+      // let the scheduler's rounds drive what is due. Damage (store_corrupt) and anything unexpected stop the start.
+      if (!isDomainError(e) || e.code !== 'store_unavailable') throw e;
+      recovered = null;
+      log({
+        time: new Date().toISOString(),
+        level: 'warn',
+        msg: 'store unavailable at start; serving, the scheduler retries',
+        error: e.message,
+      });
+    }
     runtime.start();
     const app = createApp({
       runtime,

@@ -2,93 +2,42 @@
 // on), on 127.0.0.1 and a SQLite file in a temporary folder: a slow-header flood from another loopback address while
 // a health prober keeps asking, and clients that hang up mid-body. Linux routes all of 127.0.0.0/8 to the loopback
 // interface, so binding a client to 127.0.0.2 makes it a different client address without any setup.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { request, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, killServers, serve as serveProcess, ServerExited, sleep, track } from './served.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const SERVE = join(HERE, '..', 'dist', 'serve.js');
 const ATTACK = join(HERE, 'slow-header-attacker.mjs');
 const TOKEN = 'abuse-reviewer-token';
 const SPOCK = { name: 'Spock', address: '123 Enterprise Street' };
 const ATTACKER = '127.0.0.2';
 const PROBER = '127.0.0.1';
 
-interface Served {
-  readonly url: string;
-  readonly port: number;
-  readonly child: ChildProcess;
-  /** Every line the server wrote to stdout, parsed. */
-  readonly lines: Record<string, unknown>[];
-  /** Lines on stdout that were not JSON (there must be none). */
-  readonly raw: string[];
-  readonly stderr: () => string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
 let dir: string;
-const running = new Set<ChildProcess>();
 const sockets = new Set<Socket>();
 
 beforeAll(() => {
-  if (!existsSync(SERVE)) throw new Error(`${SERVE} is missing: run \`pnpm nx run api:build\` first (the test target depends on it)`);
+  assertBuilt();
   dir = mkdtempSync(join(tmpdir(), 'bank-api-abuse-'));
 });
 
 afterEach(() => {
   for (const socket of sockets) socket.destroy();
   sockets.clear();
-  for (const child of running) child.kill('SIGKILL');
-  running.clear();
+  killServers();
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Starts `node dist/serve.js` and resolves once it logged the URL it listens on. */
-function serve(db: string, env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(process.execPath, [SERVE], {
-    env: { PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', BANK_DB: join(dir, db), BANK_REVIEWER_TOKENS: TOKEN, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  const lines: Record<string, unknown>[] = [];
-  const raw: string[] = [];
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      running.delete(child);
-      resolve({ code, signal });
-    }),
-  );
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start in time: ${stderr}`)), 20_000);
-    void exited.then(({ code, signal }) => reject(new Error(`the server exited (${code ?? signal}) before listening: ${stderr}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      let parsed: Record<string, unknown>;
-      try {
-        parsed = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        raw.push(line);
-        return;
-      }
-      lines.push(parsed);
-      if (parsed['msg'] === 'listening') {
-        clearTimeout(timer);
-        const url = String(parsed['url']);
-        resolve({ url, port: Number(new URL(url).port), child, lines, raw, stderr: () => stderr, exited });
-      }
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const serve = (db: string, env: Record<string, string> = {}) =>
+  serveProcess({ BANK_DB: join(dir, db), BANK_REVIEWER_TOKENS: TOKEN, ...env });
 
 async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -140,7 +89,7 @@ describe('the Node server under abuse (node dist/serve.js)', () => {
         stdio: ['pipe', 'pipe', 'inherit'],
       },
     );
-    running.add(attacker);
+    track(attacker);
     const output = createInterface({ input: attacker.stdout! })[Symbol.asyncIterator]();
     expect(JSON.parse(String((await output.next()).value))).toStrictEqual({ ready: true });
 
@@ -209,16 +158,11 @@ describe('the Node server under abuse (node dist/serve.js)', () => {
     ['BANK_MAX_CONNECTIONS_PER_CLIENT', '0', /^BANK_MAX_CONNECTIONS_PER_CLIENT must be an integer from 1 to 1,000,000$/],
     ['BANK_HEADERS_TIMEOUT_MS', '60000', /^BANK_HEADERS_TIMEOUT_MS \(60000\) must not exceed BANK_REQUEST_TIMEOUT_MS \(30000\)$/],
   ])('refuses to start with %s=%s, exiting 1 and naming the variable', async (name, value, message) => {
-    const child = spawn(process.execPath, [SERVE], {
-      env: { PATH: process.env['PATH'] ?? '', PORT: '0', BANK_DB: join(dir, 'bad.db'), BANK_REVIEWER_TOKENS: TOKEN, [name]: value },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    running.add(child);
-    let stdout = '';
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const failure = await serve('bad.db', { [name]: value }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ServerExited);
+    const { code, lines } = failure as ServerExited;
     expect(code).toBe(1);
-    expect(JSON.parse(stdout)).toMatchObject({ level: 'error', msg: 'cannot start', error: expect.stringMatching(message) });
+    expect(lines).toStrictEqual([{ time: expect.any(String), level: 'error', msg: 'cannot start', error: expect.stringMatching(message) }]);
   });
 
   it('logs 500 clients that hang up mid-body as 499 at info, never as server errors, and keeps serving', async () => {

@@ -1,72 +1,29 @@
 // The real Node server as a child process (`node dist/serve.js`, built by the `build` target this test
 // depends on), on 127.0.0.1 and a SQLite file in a temporary folder, driven over HTTP with fetch.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, killServers, serve as serveProcess } from './served.js';
 
-const SERVE = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'serve.js');
 const TOKEN = 'integration-reviewer-token';
 const SPOCK = { name: 'Spock', address: '123 Enterprise Street' };
 const GABE = { name: 'Gabe', address: 'ABadAddress' };
 const UNPROCESSABLE = { name: 'UNPROCESSABLE_DATA', address: '123 Street' };
 
-interface Served {
-  readonly url: string;
-  readonly child: ChildProcess;
-  /** Every line the server wrote to stdout, parsed. */
-  readonly lines: Record<string, unknown>[];
-  readonly stderr: () => string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
 let dir: string;
-const running = new Set<ChildProcess>();
 
 beforeAll(() => {
-  if (!existsSync(SERVE)) throw new Error(`${SERVE} is missing: run \`pnpm nx run api:build\` first (the test target depends on it)`);
+  assertBuilt();
   dir = mkdtempSync(join(tmpdir(), 'bank-api-server-'));
 });
 
-afterEach(() => {
-  for (const child of running) child.kill('SIGKILL');
-  running.clear();
-});
+afterEach(killServers);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Starts `node dist/serve.js` and resolves once it logged the URL it listens on. */
-function serve(db: string, env: Record<string, string> = { BANK_REVIEWER_TOKENS: TOKEN }): Promise<Served> {
-  const child = spawn(process.execPath, [SERVE], {
-    env: { PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', BANK_DB: join(dir, db), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  const lines: Record<string, unknown>[] = [];
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      running.delete(child);
-      resolve({ code, signal });
-    }),
-  );
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start in time: ${stderr}`)), 20_000);
-    void exited.then(({ code, signal }) => reject(new Error(`the server exited (${code ?? signal}) before listening: ${stderr}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const parsed = JSON.parse(line) as Record<string, unknown>; // every stdout line must be one JSON object
-      lines.push(parsed);
-      if (parsed['msg'] === 'listening') {
-        clearTimeout(timer);
-        resolve({ url: String(parsed['url']), child, lines, stderr: () => stderr, exited });
-      }
-    });
-  });
-}
+const serve = (db: string, env: Record<string, string> = { BANK_REVIEWER_TOKENS: TOKEN }) =>
+  serveProcess({ BANK_DB: join(dir, db), ...env });
 
 const json = async (res: Response) => (await res.json()) as Record<string, unknown> & { id: string; state: string };
 const auth = { Authorization: `Bearer ${TOKEN}` };
