@@ -119,8 +119,13 @@ describe('the formatters, with hostile stored data', () => {
         if (color) expect(text.startsWith(`${ESC}[1m${ESC}[3`)).toBe(true); // bold, then the state's colour
       }
     }
-    expect(formatApplication(hostile('SUBMITTED'), false)).toContain(`a check kept failing (${SHOWN}); see bank history app_${SHOWN}`);
-    expect(formatApplication(hostile('FLAGGED_FOR_REVIEW'), false)).toContain(`bank approve app_${SHOWN}`);
+    expect(formatApplication(hostile('SUBMITTED'), false)).toContain(
+      `a check kept failing (${SHOWN}); once the cause is fixed: bank redrive app_${SHOWN}   (details: bank history app_${SHOWN})`,
+    );
+    const quarantined = { ...hostile('FLAGGED_FOR_REVIEW'), execution: { status: 'FAILED', quarantined: { reason: EVIL, at: EVIL } } };
+    expect(formatApplication(quarantined as Application, false)).toContain(`set aside: ${SHOWN}; once the cause is fixed: bank redrive`);
+    const waiting = { ...hostile('FLAGGED_FOR_REVIEW'), execution: { status: 'WAITING_FOR_REVIEW' } } as Application;
+    expect(formatApplication(waiting, false)).toContain(`bank approve app_${SHOWN}`);
   });
 
   it('formatPage keeps one line per application, aligned, whatever the names hold', () => {

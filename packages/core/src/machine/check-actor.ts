@@ -8,7 +8,7 @@ export class CheckTimeoutError extends Error {
   override readonly name = 'CheckTimeoutError';
 }
 
-/** Thrown when a check answers with something that is not a {@link CheckResult}; retried like a transient failure. */
+/** Thrown when a check answers with something that is not a `CheckResult`; retried like a transient failure. */
 export class InvalidCheckResultError extends Error {
   /** Always `'InvalidCheckResultError'`. */
   override readonly name = 'InvalidCheckResultError';
