@@ -139,6 +139,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     createRuntime({
       store: createSqliteStore({ path: options.dbPath ?? DEFAULT_DB_PATH }),
       onSchedulerError: (error) => log({ time: new Date().toISOString(), level: 'error', msg: 'scheduler error', error: describe(error) }),
+      // An operator must see it: the execution is FAILED until someone fixes the cause and redrives it.
+      onQuarantine: ({ id, reason }) =>
+        log({ time: new Date().toISOString(), level: 'error', msg: 'execution quarantined', applicationId: id, reason }),
     });
   try {
     let recovered: number | null;

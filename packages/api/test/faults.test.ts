@@ -21,6 +21,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkName } from '@bank/checks';
+import { createRuntime, type CheckFn } from '@bank/core';
+import { createSqliteStore } from '@bank/core/sqlite';
+import { DatabaseSync } from '@photostructure/sqlite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, killServers, serve, ServerExited, sleep, stop, track, type Served } from './served.js';
 
@@ -112,6 +116,18 @@ async function acknowledged(url: string, n: number, prefix: string): Promise<str
     ids.push(id!);
   }
   return ids;
+}
+
+/** A check that fails the first time it sees each value (a service that was down), then answers. */
+function flaky(check: CheckFn): CheckFn {
+  const seen = new Set<string>();
+  return (value, context) => {
+    if (!seen.has(value)) {
+      seen.add(value);
+      throw new Error('service unavailable');
+    }
+    return check(value, context);
+  };
 }
 
 const tally = (statuses: readonly number[]) =>
@@ -224,6 +240,37 @@ describe('store faults under the real server', () => {
       await stop(restored);
     });
   }
+
+  it('a damaged execution among due ones: the server starts, logs it, lists it as FAILED and settles the rest', async () => {
+    const folder = mkdtempSync(join(dir, 'quarantine-'));
+    const db = join(folder, 'bank.db');
+    // An earlier process whose name service failed once for every application: 20 retries are due.
+    const earlier = createRuntime({
+      store: createSqliteStore({ path: db }),
+      retry: { intervalMs: 1, jitter: 0 },
+      checks: { name: flaky(checkName) },
+    });
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push((await earlier.submit({ ...SPOCK, name: `Spock ${i}` })).id);
+    await earlier.close();
+    const raw = new DatabaseSync(db);
+    raw.prepare('UPDATE snapshots SET snapshot = ? WHERE application_id = ?').run('{"value": damaged', ids[0]!);
+    raw.close();
+
+    const server = await start(db);
+    const quarantined = server.lines.filter((l) => l['msg'] === 'execution quarantined');
+    expect(quarantined).toStrictEqual([expect.objectContaining({ level: 'error', applicationId: ids[0], reason: expect.any(String) })]);
+    const failed = (await (await fetch(`${server.url}/applications?status=FAILED`, { headers: auth })).json()) as {
+      items: { id: string }[];
+    };
+    expect(failed.items.map((a) => a.id)).toStrictEqual([ids[0]]);
+    const approved = (await (await fetch(`${server.url}/applications?state=APPROVED&limit=200`, { headers: auth })).json()) as {
+      items: unknown[];
+    };
+    expect(approved.items).toHaveLength(19);
+    expect(await statusOf(server.url, '/readyz')).toBe(200);
+    await stop(server);
+  });
 
   it('another process holding the write lock: /healthz keeps answering, writes wait or get 503, nothing is lost', async () => {
     const folder = mkdtempSync(join(dir, 'locked-'));
