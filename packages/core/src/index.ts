@@ -46,7 +46,16 @@ export { DEFAULT_RETRY_POLICY, resolveRetryPolicy, retryDelayMs, type RetryPolic
 export { createFakeClock, systemClock, type Clock, type FakeClock } from './clock.js';
 export { DomainError, ERROR_CODES, isDomainError, isRetryableCode, parseInput, toDomainError, type ErrorCode } from './errors.js';
 export { createMemoryStore } from './store/memory-store.js';
-export type { ExecutionCommit, IdempotencyRecord, ListQuery, NewHistoryEvent, Quarantine, Store, StoredExecution } from './store/store.js';
+export type {
+  DueClaim,
+  ExecutionCommit,
+  IdempotencyRecord,
+  ListQuery,
+  NewHistoryEvent,
+  Quarantine,
+  Store,
+  StoredExecution,
+} from './store/store.js';
 export {
   ApplicationStateSchema,
   DEFAULT_PAGE_SIZE,

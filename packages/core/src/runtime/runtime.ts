@@ -32,6 +32,11 @@ export interface RuntimeOptions extends ApplicationMachineOptions {
   readonly groupCommit?: boolean;
   /** Called with errors the scheduler survived, and with store errors of single executions that `runDue` set aside (default: ignored). */
   readonly onSchedulerError?: (error: unknown) => void;
+  /**
+   * How long this runtime holds a due execution it claimed from a store shared by many processes (default 30 s):
+   * long enough for one step; if this process dies, another may drive the execution once it runs out.
+   */
+  readonly leaseMs?: number;
   /** Called when an execution that cannot be loaded or restored is quarantined (status `FAILED`), e.g. to log it. */
   readonly onQuarantine?: (quarantine: Quarantine) => void;
 }
@@ -136,6 +141,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const clock = options.clock ?? systemClock;
   const machine = createApplicationMachine({ ...options, clock });
   const committer = options.groupCommit === false ? store : createGroupCommitter(store);
+  // Names this runtime's leases on due executions (see Store.due); random, so every process has its own.
+  const instanceId = `rt_${crypto.randomUUID()}`;
+  const leaseMs = Math.max(1000, options.leaseMs ?? 30_000);
+  let unwatch: (() => void) | undefined;
   const scheduler = createScheduler(
     {
       runDue: () => runDue(),
@@ -359,7 +368,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   }
 
   async function runDue(): Promise<number> {
-    const ids = await store.due(toIso(clock.now()), DUE_BATCH);
+    const now = clock.now();
+    const ids = await store.due(toIso(now), DUE_BATCH, { owner: instanceId, until: toIso(now + leaseMs) });
     // Each execution on its own: one that fails never stops the others.
     const outcomes = await Promise.allSettled(ids.map(fire));
     const fired = outcomes.filter((o) => o.status === 'fulfilled' && o.value).length;
@@ -384,9 +394,19 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     redrive,
     runDue,
     recover,
-    start: () => scheduler.start(),
-    stop: () => scheduler.stop(),
+    start() {
+      // Other processes' commits (on a shared database) wake this scheduler too, when the store can tell.
+      unwatch ??= store.watchDue?.((at) => scheduler.wake(Date.parse(at)));
+      scheduler.start();
+    },
+    async stop() {
+      unwatch?.();
+      unwatch = undefined;
+      await scheduler.stop();
+    },
     async close() {
+      unwatch?.();
+      unwatch = undefined;
       await scheduler.stop();
       await store.close();
     },

@@ -57,6 +57,17 @@ export interface ListQuery {
   readonly after?: { readonly createdAt: string; readonly id: string };
 }
 
+/**
+ * A lease on the executions {@link Store.due} returns, so that of many processes on one database one drives each
+ * due execution. The commit of the step (or a quarantine) releases it; a crashed owner's lease runs out at `until`.
+ */
+export interface DueClaim {
+  /** Who claims: one id per runtime (process). */
+  readonly owner: string;
+  /** When the lease runs out (ISO 8601). */
+  readonly until: string;
+}
+
 /** What {@link Store.quarantine} records about an execution that cannot be loaded or restored. */
 export interface Quarantine {
   /** The application id. */
@@ -93,10 +104,21 @@ export interface Store {
   history(id: string): Promise<readonly HistoryEvent[]>;
   /** What an idempotency key was used for, if it was. */
   findIdempotencyKey(key: string): Promise<IdempotencyRecord | undefined>;
-  /** Ids of executions due at or before `at` (ISO 8601), earliest first. */
-  due(at: string, limit: number): Promise<readonly string[]>;
-  /** The earliest due time of any execution, if any is due ever. */
+  /**
+   * Ids of executions due at or before `at` (ISO 8601), earliest first. With a claim, a store shared by many
+   * processes (Postgres) skips executions leased to another owner whose lease has not run out, and leases the ones
+   * it returns to `claim.owner` until `claim.until`, atomically (e.g. `FOR UPDATE SKIP LOCKED`). A store used by
+   * one process at a time may ignore the claim: the row version stays the final guard either way.
+   */
+  due(at: string, limit: number, claim?: DueClaim): Promise<readonly string[]>;
+  /** The earliest time any execution becomes drivable (its due time, or when its lease runs out), if ever. */
   nextDueAt(): Promise<string | undefined>;
+  /**
+   * Optional: calls `listener` with the due time whenever any process commits an execution with one, so a
+   * scheduler sleeping until a later time wakes up in time (Postgres: `LISTEN/NOTIFY`). Returns the unsubscribe.
+   * Stores used by one process at a time need not have it: the runtime wakes its own scheduler on its own commits.
+   */
+  watchDue?(listener: (dueAt: string) => void): () => void;
   /**
    * Takes an execution that cannot be loaded or restored out of the queue: its row becomes status `FAILED` with
    * `execution.quarantined = { reason, at }` (replacing the execution column, which may be what is damaged), its
