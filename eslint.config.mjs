@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/docs/api/**', '**/node_modules/**', '**/.nx/**', '**/out-tsc/**'] },
+  { ignores: ['**/dist/**', '**/dist-edge/**', '**/.wrangler/**', '**/docs/api/**', '**/node_modules/**', '**/.nx/**', '**/out-tsc/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -53,6 +53,9 @@ export default tseslint.config(
       '**/src/testing/**',
       'packages/core/src/store/sqlite*.ts',
       'packages/core/src/sqlite.ts',
+      'packages/core/src/store/postgres*.ts',
+      'packages/core/src/postgres.ts',
+      'packages/core/src/open-store.ts',
       'packages/api/src/node.ts',
       'packages/api/src/serve.ts',
     ],
@@ -62,7 +65,15 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['node:*', '@bank/core/sqlite', '@hono/node-server', '@hono/node-server/*'],
+              group: [
+                'node:*',
+                '@bank/core/sqlite',
+                '@bank/core/postgres',
+                '@bank/core/open-store',
+                'postgres',
+                '@hono/node-server',
+                '@hono/node-server/*',
+              ],
               message: 'This code must stay runtime-neutral (Node, browsers, Workers): no Node built-ins here.',
             },
           ],

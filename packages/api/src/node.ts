@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { createRuntime, isDomainError, type Runtime } from '@bank/core';
-import { createSqliteStore } from '@bank/core/sqlite';
+import { createRuntime, isDomainError, type CheckFns, type Runtime } from '@bank/core';
+import { openStore } from '@bank/core/open-store';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
@@ -49,10 +49,15 @@ export interface ServerOptions extends ConnectionLimitOptions {
   readonly port?: number | undefined;
   /** The interface to listen on (default {@link DEFAULT_HOST}). */
   readonly host?: string | undefined;
-  /** The SQLite file (default {@link DEFAULT_DB_PATH}); ignored when `runtime` is given. */
+  /**
+   * Where executions live: a SQLite file (default {@link DEFAULT_DB_PATH}) or a `postgres://` URL, for many instances
+   * on one database; ignored when `runtime` is given.
+   */
   readonly dbPath?: string | undefined;
   /** A runtime to serve instead of opening `dbPath`; the server closes it on `close()`. */
   readonly runtime?: Runtime | undefined;
+  /** Check implementations for the runtime the server builds (default: the built-in checks); ignored with `runtime`. */
+  readonly checks?: Partial<CheckFns> | undefined;
   /** Reviewer bearer tokens; when none are given, one is generated and returned as `generatedReviewerToken`. */
   readonly reviewerTokens?: readonly string[] | undefined;
   /** When non-empty, submitting and the checks need one of these tokens. */
@@ -137,7 +142,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const runtime =
     options.runtime ??
     createRuntime({
-      store: createSqliteStore({ path: options.dbPath ?? DEFAULT_DB_PATH }),
+      store: await openStore(options.dbPath ?? DEFAULT_DB_PATH),
+      ...(options.checks === undefined ? {} : { checks: options.checks }),
       onSchedulerError: (error) => log({ time: new Date().toISOString(), level: 'error', msg: 'scheduler error', error: describe(error) }),
       // An operator must see it: the execution is FAILED until someone fixes the cause and redrives it.
       onQuarantine: ({ id, reason }) =>

@@ -3,6 +3,7 @@
 // line it logs, and kill whatever is left after each test.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -106,3 +107,21 @@ export async function stop(server: Served): Promise<void> {
 
 /** Sleeps for `ms`. */
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A TCP port on 127.0.0.1 that is free now, drawn at random from 20000–32767: below Linux's ephemeral range
+ * (32768–60999), so the OS never hands it to another socket (a `PORT=0` server, an outgoing connection) while a test has
+ * stopped the server that listens on it and is about to start another there.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12768);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free TCP port on 127.0.0.1 in 20000–32767');
+}

@@ -7,7 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
-const build = spawnSync('pnpm', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], { cwd: root, stdio: ['ignore', 2, 2] });
+const build = spawnSync('pnpm', ['nx', 'run-many', '-t', 'build', 'bundle-edge', '--outputStyle=static'], {
+  cwd: root,
+  stdio: ['ignore', 2, 2],
+});
 if (build.status !== 0) {
   process.stderr.write(`bench: the build failed (exit ${build.status ?? build.signal}); see above\n`);
   process.exit(1);

@@ -22,18 +22,37 @@ export function progress(message: string): void {
   process.stderr.write(`  ${message}\n`);
 }
 
-/** Sends the raw figures to the orchestrator (IPC) and exits. */
-export function report(figures: readonly RawFigure[]): void {
+/** What a case sends its parent: its figures, or why it did not run on this machine. */
+export interface CaseReport {
+  readonly figures: readonly RawFigure[];
+  /** Set when the case was skipped (e.g. no database configured): a note for the reader, not an error. */
+  readonly skipped?: string;
+}
+
+/**
+ * Thrown by a case that cannot run on this machine (a service it needs is not configured): the case is reported as
+ * skipped with this message, with no figures and so no targets, and the run does not fail.
+ */
+export class CaseSkipped extends Error {
+  override readonly name = 'CaseSkipped';
+}
+
+/** Sends the case's report to the orchestrator (IPC) and exits. */
+export function report(message: CaseReport): void {
   if (!process.send) throw new Error('no IPC channel: run cases through `pnpm bench`');
-  process.send({ figures }, () => process.exit(0));
+  process.send(message, () => process.exit(0));
 }
 
 /** Runs a case's main function, reporting its figures; a crash exits non-zero with the error on stderr. */
 export function runCase(main: (options: CaseOptions) => Promise<readonly RawFigure[]>): void {
-  main(caseOptions()).then(report, (e: unknown) => {
-    process.stderr.write(`case failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  });
+  main(caseOptions()).then(
+    (figures) => report({ figures }),
+    (e: unknown) => {
+      if (e instanceof CaseSkipped) return report({ figures: [], skipped: e.message });
+      process.stderr.write(`case failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(1);
+    },
+  );
 }
 
 /** Runs `count` tasks with at most `concurrency` in flight; resolves when all have finished. */

@@ -41,6 +41,7 @@ export function machineInfo() {
       hono: versionOf('hono', api),
       '@hono/node-server': versionOf('@hono/node-server', api),
       '@photostructure/sqlite': versionOf('@photostructure/sqlite', core),
+      postgres: versionOf('postgres', core),
       zod: versionOf('zod', core),
       autocannon: versionOf('autocannon'),
     },

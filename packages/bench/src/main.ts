@@ -8,11 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CaseReport } from './child.js';
 import { machineInfo } from './machine.js';
 import { summarize, type Figure, type RawFigure } from './stats.js';
 import { evaluateTargets, type TargetResult } from './targets.js';
 
-const CASES = ['engine', 'parallel', 'review', 'http', 'memory', 'cli'] as const;
+const CASES = ['engine', 'parallel', 'review', 'http', 'edge', 'memory', 'cli', 'pg'] as const;
 type CaseName = (typeof CASES)[number];
 
 interface Args {
@@ -44,7 +45,7 @@ function parseArgs(argv: readonly string[]): Args {
   return { quick, json, cases };
 }
 
-function runCase(name: CaseName, options: { quick: boolean; runs: number; dir: string }): Promise<RawFigure[]> {
+function runCase(name: CaseName, options: { quick: boolean; runs: number; dir: string }): Promise<CaseReport> {
   const file = fileURLToPath(new URL(`./cases/${name}.js`, import.meta.url));
   return new Promise((resolve, reject) => {
     // The child's stdout goes to our stderr: nothing but the final document reaches stdout.
@@ -52,11 +53,11 @@ function runCase(name: CaseName, options: { quick: boolean; runs: number; dir: s
       stdio: ['ignore', 2, 'inherit', 'ipc'],
       env: { ...process.env, BENCH_OPTIONS: JSON.stringify(options) },
     });
-    let figures: RawFigure[] | undefined;
-    child.on('message', (m) => (figures = (m as { figures: RawFigure[] }).figures));
+    let report: CaseReport | undefined;
+    child.on('message', (m) => (report = m as CaseReport));
     child.on('error', reject);
     child.on('exit', (code, signal) =>
-      code === 0 && figures ? resolve(figures) : reject(new Error(`case ${name} failed (exit ${code ?? signal})`)),
+      code === 0 && report ? resolve(report) : reject(new Error(`case ${name} failed (exit ${code ?? signal})`)),
     );
   });
 }
@@ -83,6 +84,8 @@ async function main() {
   const startedAt = new Date().toISOString();
   const started = performance.now();
   const raw: RawFigure[] = [];
+  // Cases that could not run here (e.g. pg without DATABASE_URL): a note, not a failure, and no targets.
+  const skipped: { case: CaseName; reason: string }[] = [];
   let failed = false;
   try {
     for (const name of args.cases) {
@@ -90,7 +93,12 @@ async function main() {
       const caseStart = performance.now();
       const caseDir = join(dir, name);
       try {
-        raw.push(...(await runCase(name, { quick: args.quick, runs, dir: caseDir })));
+        const report = await runCase(name, { quick: args.quick, runs, dir: caseDir });
+        raw.push(...report.figures);
+        if (report.skipped !== undefined) {
+          skipped.push({ case: name, reason: report.skipped });
+          process.stderr.write(`case ${name} skipped: ${report.skipped}\n`);
+        }
       } catch (e) {
         failed = true;
         process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
@@ -103,11 +111,12 @@ async function main() {
   const figures = summarize(raw);
   const targets = evaluateTargets(figures);
   const durationS = Math.round((performance.now() - started) / 100) / 10;
-  const document = { machine: machineInfo(), startedAt, durationS, quick: args.quick, figures, targets };
+  const document = { machine: machineInfo(), startedAt, durationS, quick: args.quick, figures, targets, skipped };
   if (args.json) process.stdout.write(JSON.stringify(document, null, 2) + '\n');
   else {
     process.stdout.write(`${JSON.stringify(document.machine)}\n\n`);
     process.stdout.write(table(figures, targets));
+    for (const s of skipped) process.stdout.write(`\nskipped: case ${s.case}: ${s.reason}\n`);
     process.stdout.write(`\n${args.quick ? 'quick run' : 'full run'} in ${durationS} s\n`);
   }
   process.exitCode = failed ? 1 : 0;

@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Backend } from './backend.js';
 import type { Io } from './io.js';
@@ -60,4 +61,9 @@ export async function withBackend<T>(ctx: Context, options: GlobalOptions, fn: (
   } finally {
     await backend.close();
   }
+}
+
+/** Where the store is: a `postgres://` URL as it is, a SQLite path resolved against the folder `bank` runs in. */
+export function storeLocation(db: string, cwd: string): string {
+  return /^postgres(ql)?:\/\//i.test(db.trim()) || isAbsolute(db) ? db : resolve(cwd, db);
 }

@@ -1,11 +1,14 @@
 import { createRuntime } from '@bank/core';
-import { createSqliteStore } from '@bank/core/sqlite';
+import { openStore } from '@bank/core/open-store';
 import type { Backend } from './backend.js';
 import { runCheck } from './local-check.js';
 
-/** The core runtime on a SQLite file (created on first use); `recover()` runs first so nothing due is left behind. */
-export async function openEmbedded(path: string): Promise<Backend> {
-  const runtime = createRuntime({ store: createSqliteStore({ path }) });
+/**
+ * The core runtime on a SQLite file (created on first use) or a Postgres database (a `postgres://` URL);
+ * `recover()` runs first so nothing due is left behind.
+ */
+export async function openEmbedded(location: string): Promise<Backend> {
+  const runtime = createRuntime({ store: await openStore(location) });
   await runtime.recover();
   return {
     submit: (input, options) => runtime.submit(input, options),

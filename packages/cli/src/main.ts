@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
 import type { Backend } from './backend.js';
 import type { Command } from './commands/command.js';
-import type { Context, GlobalOptions } from './context.js';
+import { storeLocation, type Context, type GlobalOptions } from './context.js';
 import { EXIT_CODES, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import type { Io } from './io.js';
 import { printable, printableJson } from './printable.js';
@@ -57,7 +56,8 @@ ${Object.entries(COMMANDS)
   .join('\n')}
 
 Run 'bank <command> --help' for a command's options. Embedded mode (default) keeps applications in a
-SQLite file (--db, BANK_DB, default ${DEFAULT_DB}); --api <url> or BANK_API_URL talks to a running API.
+SQLite file (--db, BANK_DB, default ${DEFAULT_DB}) or a Postgres database (a postgres:// URL there);
+--api <url> or BANK_API_URL talks to a running API.
 Exit codes: 0 success (whatever the outcome), 64 usage, 65 invalid input, 66 not found, 69 store or API
 unavailable (try again later), 70 internal error, 74 store damaged (needs an operator), 75 conflict,
 77 unauthorized.`;
@@ -77,7 +77,7 @@ function opener(io: Io): Context['open'] {
       );
     }
     const db = options.db ?? io.env.BANK_DB ?? DEFAULT_DB;
-    return (await import('./embedded.js')).openEmbedded(isAbsolute(db) ? db : resolve(io.cwd, db));
+    return (await import('./embedded.js')).openEmbedded(storeLocation(db, io.cwd));
   };
 }
 

@@ -1,8 +1,7 @@
-import { isAbsolute, resolve } from 'node:path';
 import { serverOptionsFromEnv, startServer } from '@bank/api/node';
 import { DomainError } from '@bank/core';
 import { EXIT_OK } from '../exit-codes.js';
-import { parseCommand } from '../context.js';
+import { parseCommand, storeLocation } from '../context.js';
 import { UsageError } from '../usage-error.js';
 import { GLOBAL_HELP, type Command } from './command.js';
 
@@ -10,7 +9,8 @@ import { GLOBAL_HELP, type Command } from './command.js';
 export const serve: Command = {
   help: `Usage: bank serve [--port <n>] [--host <host>]
 
-Starts the API on the embedded SQLite database (--db, BANK_DB, default .bank/bank.db) and logs JSON lines.
+Starts the API on the embedded SQLite database (--db, BANK_DB, default .bank/bank.db), or on Postgres when
+--db/BANK_DB is a postgres:// URL (run as many as you like on one database), and logs JSON lines.
 Reviewer routes need a bearer token from BANK_REVIEWER_TOKENS; if none is set, one is generated and printed
 once. Stops cleanly on SIGINT or SIGTERM, letting requests in flight finish.
 
@@ -35,7 +35,7 @@ ${GLOBAL_HELP}`,
     const db = values.db ?? options.dbPath ?? '.bank/bank.db';
     const server = await startServer({
       ...options,
-      dbPath: isAbsolute(db) ? db : resolve(ctx.io.cwd, db),
+      dbPath: storeLocation(db, ctx.io.cwd),
       logger: (line) => ctx.io.out(JSON.stringify(line)),
     });
     if (server.generatedReviewerToken) {

@@ -1,67 +1,9 @@
 import type { DatabaseSyncInstance } from '@photostructure/sqlite';
 import { DomainError } from '../errors.js';
 import { selectColumn } from './sqlite-collect.js';
+import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sql-migrations.js';
 
-/** The SQLite schema, as numbered migrations applied in order on open. Never edit one that has shipped: add one. */
-export const SQLITE_MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
-  {
-    version: 1,
-    sql: `
-      CREATE TABLE applications (
-        id TEXT PRIMARY KEY,
-        state TEXT NOT NULL,
-        name TEXT NOT NULL,
-        address TEXT NOT NULL,
-        checks TEXT,
-        reason TEXT,
-        review TEXT,
-        task_token TEXT,
-        status TEXT NOT NULL,
-        execution TEXT NOT NULL,
-        version INTEGER NOT NULL,
-        due_at TEXT,
-        lease_owner TEXT,
-        lease_until TEXT,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-      ) WITHOUT ROWID;
-      CREATE INDEX applications_by_created ON applications (created_at, id);
-      CREATE INDEX applications_by_state ON applications (state, created_at, id);
-      CREATE INDEX applications_due ON applications (due_at) WHERE due_at IS NOT NULL;
-      CREATE TABLE snapshots (
-        application_id TEXT PRIMARY KEY REFERENCES applications (id),
-        machine_version INTEGER NOT NULL,
-        snapshot TEXT NOT NULL
-      ) WITHOUT ROWID;
-      CREATE TABLE history (
-        application_id TEXT NOT NULL REFERENCES applications (id),
-        seq INTEGER NOT NULL,
-        at TEXT NOT NULL,
-        type TEXT NOT NULL,
-        data TEXT NOT NULL,
-        PRIMARY KEY (application_id, seq)
-      ) WITHOUT ROWID;
-      CREATE TABLE idempotency_keys (
-        key TEXT PRIMARY KEY,
-        request_hash TEXT NOT NULL,
-        application_id TEXT NOT NULL REFERENCES applications (id),
-        created_at TEXT NOT NULL
-      ) WITHOUT ROWID;
-    `,
-  },
-  {
-    version: 2,
-    sql: `
-      -- list({ status }), e.g. every FAILED execution, with the same keyset pagination as by state.
-      CREATE INDEX applications_by_status ON applications (status, created_at, id);
-      -- One row that ping() rewrites: a real write that commits, not a cached flag.
-      CREATE TABLE store_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at TEXT NOT NULL);
-    `,
-  },
-];
-
-/** The newest schema version this release knows. */
-export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS.at(-1)?.version ?? 0;
+export { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION };
 
 /** The schema version of a database: 0 before the first migration. */
 export function sqliteSchemaVersion(db: DatabaseSyncInstance): number {

@@ -38,7 +38,7 @@ describe('sqlite store', () => {
         .prepare('SELECT version FROM schema_migrations')
         .all()
         .map((r) => ({ ...r })),
-    ).toStrictEqual([{ version: 1 }, { version: 2 }]);
+    ).toStrictEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     raw.close();
     rmSync(dir, { recursive: true, force: true });
   });
