@@ -8,14 +8,11 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import autocannon from 'autocannon';
 import { applyD1Migrations } from '@bank/core/d1';
 import { Miniflare } from 'miniflare';
 import { progress, runCase } from '../child.js';
 import type { RawFigure } from '../stats.js';
-
-const CONNECTIONS = 50;
-const BODY = JSON.stringify({ name: 'Spock', address: '123 Enterprise Street' });
+import { loadSubmits } from '../submit-load.js';
 
 const apiRoot = dirname(createRequire(import.meta.url).resolve('@bank/api/package.json'));
 const BUNDLE = join(apiRoot, 'dist-edge', 'worker.js');
@@ -79,26 +76,6 @@ async function serve(mode: 'api' | 'floor', persistTo: string): Promise<Served> 
   return { mf, url };
 }
 
-interface Load {
-  readonly rps: number;
-  readonly p50: number;
-  readonly p99: number;
-}
-
-async function load(url: string, seconds: number): Promise<Load> {
-  const result = await autocannon({
-    url: `${url}/applications`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: BODY,
-    connections: CONNECTIONS,
-    duration: seconds,
-  });
-  const bad = result.non2xx + result.errors + result.timeouts;
-  if (bad > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
-  return { rps: result.requests.total / seconds, p50: result.latency.p50, p99: result.latency.p99 };
-}
-
 runCase(async ({ quick, runs: requested, dir }) => {
   if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`pnpm nx run api:bundle-edge\` (pnpm bench builds it)`);
   const seconds = quick ? 1 : 10;
@@ -107,15 +84,15 @@ runCase(async ({ quick, runs: requested, dir }) => {
   const api = await serve('api', dir);
   const floor = await serve('floor', dir);
   try {
-    await load(floor.url, 1);
-    await load(api.url, 1);
+    await loadSubmits(floor.url, 1);
+    await loadSubmits(api.url, 1);
     const floorRps: number[] = [];
     const rps: number[] = [];
     const p50: number[] = [];
     const p99: number[] = [];
     for (let run = 1; run <= runs; run++) {
-      const f = await load(floor.url, seconds);
-      const a = await load(api.url, seconds);
+      const f = await loadSubmits(floor.url, seconds);
+      const a = await loadSubmits(api.url, seconds);
       floorRps.push(f.rps);
       rps.push(a.rps);
       p50.push(a.p50);

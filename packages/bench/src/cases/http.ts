@@ -7,12 +7,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { progress, runCase } from '../child.js';
 import type { RawFigure } from '../stats.js';
+import { BODY, loadSubmits } from '../submit-load.js';
 
-const CONNECTIONS = 50;
-const BODY = JSON.stringify({ name: 'Spock', address: '123 Enterprise Street' });
 const SERVER = fileURLToPath(new URL('./http-server.js', import.meta.url));
 const LOCK_HOLDER = fileURLToPath(new URL('./lock-holder.js', import.meta.url));
 const LOCK_MS = 3000;
@@ -38,26 +36,6 @@ function stop(served: Served): Promise<void> {
     served.child.send('stop');
     setTimeout(() => served.child.kill('SIGKILL'), 15_000).unref();
   });
-}
-
-interface Load {
-  readonly rps: number;
-  readonly p50: number;
-  readonly p99: number;
-}
-
-async function load(url: string, seconds: number): Promise<Load> {
-  const result = await autocannon({
-    url: `${url}/applications`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: BODY,
-    connections: CONNECTIONS,
-    duration: seconds,
-  });
-  const bad = result.non2xx + result.errors + result.timeouts;
-  if (bad > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
-  return { rps: result.requests.total / seconds, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
 /** Holds the write lock of `db` from another process for `ms`; resolves once it is held, with a promise of its end. */
@@ -107,15 +85,15 @@ runCase(async ({ quick, runs: requested, dir }) => {
   const api = await serve('api', apiDb);
   const floor = await serve('floor', join(dir, 'unused.db'));
   try {
-    await load(floor.url, 1);
-    await load(api.url, 1);
+    await loadSubmits(floor.url, 1);
+    await loadSubmits(api.url, 1);
     const floorRps: number[] = [];
     const rps: number[] = [];
     const p50: number[] = [];
     const p99: number[] = [];
     for (let run = 1; run <= runs; run++) {
-      const f = await load(floor.url, seconds);
-      const a = await load(api.url, seconds);
+      const f = await loadSubmits(floor.url, seconds);
+      const a = await loadSubmits(api.url, seconds);
       floorRps.push(f.rps);
       rps.push(a.rps);
       p50.push(a.p50);

@@ -16,19 +16,17 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import postgres from 'postgres';
 import { createRuntime, type Runtime, type Store } from '@bank/core';
 import { createPostgresStore } from '@bank/core/postgres';
 import { createSqliteStore } from '@bank/core/sqlite';
 import { CaseSkipped, nowMs, pool, progress, runCase } from '../child.js';
 import type { RawFigure } from '../stats.js';
+import { loadSubmits } from '../submit-load.js';
 
 const APPROVED = { name: 'Spock', address: '123 Enterprise Street' };
 const FLAGGED = { name: 'Gabe', address: 'ABadAddress' };
 const CONCURRENCY = 64;
-const CONNECTIONS = 50;
-const BODY = JSON.stringify(APPROVED);
 const SERVER = fileURLToPath(new URL('./http-server.js', import.meta.url));
 const PREFIX = 'bank_bench_';
 /** Benchmark databases a crashed run left behind are dropped by a later run once they are this old. */
@@ -351,28 +349,6 @@ function stop(served: Served): Promise<void> {
   });
 }
 
-interface Load {
-  readonly rps: number;
-  readonly p50: number;
-  readonly p99: number;
-}
-
-/** autocannon on `POST /applications` of the given servers; with several, connection i goes to server i mod n. */
-async function load(urls: readonly string[], seconds: number): Promise<Load> {
-  const result = await autocannon({
-    // autocannon 9 takes an array of URLs (client i uses url[i % n]); its types only know a string.
-    url: urls.map((u) => `${u}/applications`) as unknown as string,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: BODY,
-    connections: CONNECTIONS,
-    duration: seconds,
-  });
-  const bad = result.non2xx + result.errors + result.timeouts;
-  if (bad > 0) throw new Error(`${urls.join(', ')}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
-  return { rps: result.requests.total / seconds, p50: result.latency.p50, p99: result.latency.p99 };
-}
-
 async function httpFigures(url: string, dir: string, quick: boolean, requested: number): Promise<RawFigure[]> {
   const seconds = quick ? 1 : 3;
   const runs = Math.min(requested, 3);
@@ -389,12 +365,12 @@ async function httpFigures(url: string, dir: string, quick: boolean, requested: 
     const three = [first, ...(await Promise.all([started(url), started(url)]))].map((s) => s.url);
     // Warm-up: with --quick all four servers at once (the connections spread over them), else the SQLite server, then
     // the three Postgres instances, each under all the connections.
-    if (quick) await load([sqlite.url, ...three], 1);
-    else for (const target of [sqlite.url, ...three]) await load([target], 1);
+    if (quick) await loadSubmits([sqlite.url, ...three], 1);
+    else for (const target of [sqlite.url, ...three]) await loadSubmits([target], 1);
     for (let run = 1; run <= runs; run++) {
-      const s = await load([sqlite.url], seconds);
-      const p = await load([first.url], seconds);
-      const p3 = await load(three, seconds);
+      const s = await loadSubmits([sqlite.url], seconds);
+      const p = await loadSubmits([first.url], seconds);
+      const p3 = await loadSubmits(three, seconds);
       values.sqlite.push(s.rps);
       values.pg.push(p.rps);
       values.pgP99.push(p.p99);
