@@ -10,9 +10,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { applyD1Migrations } from '@bank/core/d1';
 import { Miniflare } from 'miniflare';
-import { progress, runCase } from '../child.js';
-import type { RawFigure } from '../stats.js';
-import { loadSubmits } from '../submit-load.js';
+import { runCase } from '../child.js';
+import { submitsAgainstFloor } from '../submit-load.js';
 
 const apiRoot = dirname(createRequire(import.meta.url).resolve('@bank/api/package.json'));
 const BUNDLE = join(apiRoot, 'dist-edge', 'worker.js');
@@ -84,29 +83,8 @@ runCase(async ({ quick, runs: requested, dir }) => {
   const api = await serve('api', dir);
   const floor = await serve('floor', dir);
   try {
-    await loadSubmits(floor.url, 1);
-    await loadSubmits(api.url, 1);
-    const floorRps: number[] = [];
-    const rps: number[] = [];
-    const p50: number[] = [];
-    const p99: number[] = [];
-    for (let run = 1; run <= runs; run++) {
-      const f = await loadSubmits(floor.url, seconds);
-      const a = await loadSubmits(api.url, seconds);
-      floorRps.push(f.rps);
-      rps.push(a.rps);
-      p50.push(a.p50);
-      p99.push(a.p99);
-      progress(
-        `edge run ${run}/${runs}: floor ${f.rps.toFixed(0)} req/s (p99 ${f.p99} ms), POST /applications ${a.rps.toFixed(0)} req/s (p50 ${a.p50} ms, p99 ${a.p99} ms)`,
-      );
-    }
-    return [
-      { name: 'edge.floor', unit: 'requests/s', values: floorRps },
-      { name: 'edge.submit', unit: 'requests/s', values: rps, floor: 'edge.floor' },
-      { name: 'edge.submit_p50', unit: 'ms', values: p50 },
-      { name: 'edge.submit_p99', unit: 'ms', values: p99 },
-    ] satisfies RawFigure[];
+    const submits = await submitsAgainstFloor('edge', floor.url, api.url, runs, seconds);
+    return submits;
   } finally {
     await api.mf.dispose();
     await floor.mf.dispose();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { progress, runCase } from '../child.js';
 import type { RawFigure } from '../stats.js';
-import { BODY, loadSubmits } from '../submit-load.js';
+import { BODY, submitsAgainstFloor } from '../submit-load.js';
 
 const SERVER = fileURLToPath(new URL('./http-server.js', import.meta.url));
 const LOCK_HOLDER = fileURLToPath(new URL('./lock-holder.js', import.meta.url));
@@ -85,23 +85,7 @@ runCase(async ({ quick, runs: requested, dir }) => {
   const api = await serve('api', apiDb);
   const floor = await serve('floor', join(dir, 'unused.db'));
   try {
-    await loadSubmits(floor.url, 1);
-    await loadSubmits(api.url, 1);
-    const floorRps: number[] = [];
-    const rps: number[] = [];
-    const p50: number[] = [];
-    const p99: number[] = [];
-    for (let run = 1; run <= runs; run++) {
-      const f = await loadSubmits(floor.url, seconds);
-      const a = await loadSubmits(api.url, seconds);
-      floorRps.push(f.rps);
-      rps.push(a.rps);
-      p50.push(a.p50);
-      p99.push(a.p99);
-      progress(
-        `http run ${run}/${runs}: floor ${f.rps.toFixed(0)} req/s (p99 ${f.p99} ms), POST /applications ${a.rps.toFixed(0)} req/s (p50 ${a.p50} ms, p99 ${a.p99} ms)`,
-      );
-    }
+    const submits = await submitsAgainstFloor('http', floor.url, api.url, runs, seconds);
     const underLock: number[] = [];
     for (let run = 1; run <= (quick ? 1 : runs); run++) {
       const latencies = await healthzUnderLock(api.url, apiDb);
@@ -110,13 +94,7 @@ runCase(async ({ quick, runs: requested, dir }) => {
         `http healthz under a held write lock, run ${run}: ${latencies.length} probes, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`,
       );
     }
-    return [
-      { name: 'http.healthz_under_lock_p99', unit: 'ms', values: underLock },
-      { name: 'http.floor', unit: 'requests/s', values: floorRps },
-      { name: 'http.submit', unit: 'requests/s', values: rps, floor: 'http.floor' },
-      { name: 'http.submit_p50', unit: 'ms', values: p50 },
-      { name: 'http.submit_p99', unit: 'ms', values: p99 },
-    ] satisfies RawFigure[];
+    return [{ name: 'http.healthz_under_lock_p99', unit: 'ms', values: underLock }, ...submits] satisfies RawFigure[];
   } finally {
     await stop(api);
     await stop(floor);

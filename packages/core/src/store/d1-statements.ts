@@ -2,7 +2,7 @@
 // commit does must be decided in SQL, in one batch that D1 runs as one transaction: the history numbers itself from
 // MAX(seq), and the version check is a guard statement that fails (and so rolls the batch back) when the row's
 // UPDATE … WHERE version = ? changed nothing.
-import { toRow } from './rows.js';
+import { insertParameters, toRow, updateParameters } from './rows.js';
 import type { D1Database, D1PreparedStatement } from './d1-types.js';
 import type { ExecutionCommit, ListQuery } from './store.js';
 
@@ -69,44 +69,9 @@ export function commitStatements(db: D1Database, c: ExecutionCommit): D1Prepared
   const row = toRow(c.application);
   const statements: D1PreparedStatement[] = [];
   if (c.expectedVersion === 0) {
-    statements.push(
-      db
-        .prepare(D1_SQL.insert)
-        .bind(
-          row.id,
-          row.state,
-          row.name,
-          row.address,
-          row.checks,
-          row.reason,
-          row.review,
-          row.task_token,
-          row.status,
-          row.execution,
-          c.dueAt,
-          row.created_at,
-          row.updated_at,
-        ),
-    );
+    statements.push(db.prepare(D1_SQL.insert).bind(...insertParameters(row, c)));
   } else {
-    statements.push(
-      db
-        .prepare(D1_SQL.update)
-        .bind(
-          row.state,
-          row.checks,
-          row.reason,
-          row.review,
-          row.task_token,
-          row.status,
-          row.execution,
-          c.dueAt,
-          row.updated_at,
-          row.id,
-          c.expectedVersion,
-        ),
-      db.prepare(D1_SQL.guard),
-    );
+    statements.push(db.prepare(D1_SQL.update).bind(...updateParameters(row, c)), db.prepare(D1_SQL.guard));
   }
   statements.push(db.prepare(D1_SQL.snapshot).bind(row.id, c.machineVersion, JSON.stringify(c.snapshot)));
   for (let i = 0; i < c.events.length; i += EVENTS_PER_INSERT) {

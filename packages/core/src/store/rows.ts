@@ -1,5 +1,6 @@
 // Maps between the Application record and the columns of the SQL stores (SQLite and Postgres share the shape).
 import type { Application } from '../application.js';
+import type { ExecutionCommit } from './store.js';
 
 /** The columns of one `applications` row, as the SQL adapters read and write them. */
 export interface ApplicationRow {
@@ -53,4 +54,43 @@ export function fromRow(row: ApplicationRow): Application {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/**
+ * The parameters of the SQLite-dialect INSERT of a new application (SQLite and D1 share the statement):
+ * every column but `version` (1) in table order, with the due time.
+ */
+export function insertParameters(row: ReturnType<typeof toRow>, c: ExecutionCommit): unknown[] {
+  return [
+    row.id,
+    row.state,
+    row.name,
+    row.address,
+    row.checks,
+    row.reason,
+    row.review,
+    row.task_token,
+    row.status,
+    row.execution,
+    c.dueAt,
+    row.created_at,
+    row.updated_at,
+  ];
+}
+
+/** The parameters of the version-checked UPDATE of a step (SQLite and D1): the changed columns, then id and expected version. */
+export function updateParameters(row: ReturnType<typeof toRow>, c: ExecutionCommit): unknown[] {
+  return [
+    row.state,
+    row.checks,
+    row.reason,
+    row.review,
+    row.task_token,
+    row.status,
+    row.execution,
+    c.dueAt,
+    row.updated_at,
+    row.id,
+    c.expectedVersion,
+  ];
 }

@@ -4,7 +4,7 @@
 import type { DatabaseSyncInstance, StatementSyncInstance } from '@photostructure/sqlite';
 import type { Application, HistoryEvent } from '../application.js';
 import { DomainError } from '../errors.js';
-import { fromRow, toRow, type ApplicationRow } from './rows.js';
+import { fromRow, insertParameters, toRow, updateParameters, type ApplicationRow } from './rows.js';
 import { classifySqliteError, sqliteResultCode, toSqliteStoreError } from './sqlite-errors.js';
 import type { ExecutionCommit, IdempotencyRecord, ListQuery, Quarantine, StoredExecution } from './store.js';
 
@@ -117,35 +117,9 @@ export function createSqliteOperations(db: DatabaseSyncInstance, path: string): 
   function apply(c: ExecutionCommit): void {
     const row = toRow(c.application);
     if (c.expectedVersion === 0) {
-      sql.insert.run(
-        row.id,
-        row.state,
-        row.name,
-        row.address,
-        row.checks,
-        row.reason,
-        row.review,
-        row.task_token,
-        row.status,
-        row.execution,
-        c.dueAt,
-        row.created_at,
-        row.updated_at,
-      );
+      sql.insert.run(...(insertParameters(row, c) as never[]));
     } else {
-      const { changes } = sql.update.run(
-        row.state,
-        row.checks,
-        row.reason,
-        row.review,
-        row.task_token,
-        row.status,
-        row.execution,
-        c.dueAt,
-        row.updated_at,
-        row.id,
-        c.expectedVersion,
-      );
+      const { changes } = sql.update.run(...(updateParameters(row, c) as never[]));
       if (changes !== 1) throw new DomainError('conflict', `application ${row.id} changed concurrently`);
     }
     sql.snapshot.run(row.id, c.machineVersion, JSON.stringify(c.snapshot));
