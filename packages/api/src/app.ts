@@ -4,11 +4,13 @@ import { DomainError, type Runtime } from '@bank/core';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { allowAll, requireBearer } from './auth.js';
+import { consoleRoutes } from './console/routes.js';
 import { clientClosedResponse, isClientAbort, jsonLogger, requestLogger, type Logger } from './logger.js';
 import { REVIEWER_SCHEME, SUBMIT_SCHEME, validationHook, type AppEnv } from './openapi.js';
 import { classify, HttpProblem, problem } from './problem.js';
 import { applicationRoutes } from './routes/applications.js';
 import { checkRoutes } from './routes/checks.js';
+import { graphRoutes } from './routes/graph.js';
 import { metaRoutes } from './routes/meta.js';
 
 /** The title of the API in its OpenAPI document and docs page. */
@@ -136,6 +138,7 @@ export function createApp(deps: AppDeps) {
   const routed = app
     .route('/', applicationRoutes({ runtime: deps.runtime, reviewer, submitter, submitGated }))
     .route('/', checkRoutes({ submitter, submitGated }))
+    .route('/', graphRoutes({ runtime: deps.runtime, reviewer }))
     .route(
       '/',
       metaRoutes({
@@ -154,11 +157,14 @@ export function createApp(deps: AppDeps) {
             tags: [
               { name: 'applications', description: 'Submit, list, read and review applications.' },
               { name: 'checks', description: 'The stateless data checks.' },
+              { name: 'graphs', description: 'The workflow as an SVG diagram, and the path of an application through it.' },
               { name: 'meta', description: 'Health.' },
             ],
           })),
       }),
     );
+  // The reviewer console: HTML pages on the same runtime; kept out of AppType, which types the JSON API's client.
+  app.route('/', consoleRoutes({ runtime: deps.runtime, reviewerTokens, logger: log }));
   addMethodFallbacks(app);
   return routed;
 }

@@ -173,6 +173,41 @@ export function describeHttpCases(name: string, start: () => Promise<HttpTarget>
       expect(await ready.json()).toMatchObject({ status: 'ready' });
     });
 
+    it('serves the reviewer console: a wrong token is refused, sign-in, the list, an application, a review', async () => {
+      const form = (fields: Record<string, string>, cookie?: string): RequestInit => ({
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...(cookie === undefined ? {} : { Cookie: cookie }) },
+        body: new URLSearchParams(fields).toString(),
+      });
+      const wrong = await fetch(`${target.url}/console/sign-in`, form({ token: 'not-a-token' }));
+      expect(wrong.status).toBe(401);
+      expect(await wrong.text()).toContain('That reviewer token is not valid.');
+      const signedIn = await fetch(`${target.url}/console/sign-in`, form({ token: TROI_TOKEN }));
+      expect(signedIn.status).toBe(303);
+      const setCookie = signedIn.headers.get('set-cookie') ?? '';
+      expect(setCookie).toMatch(/^bank_console=troi~.*; Path=\/console; HttpOnly; SameSite=Strict$/);
+      const cookie = setCookie.split(';')[0]!;
+      const gabe = await submit(GABE);
+      const list = await fetch(`${target.url}/console/applications`, { headers: { Cookie: cookie } });
+      expect(list.status).toBe(200);
+      expect(list.headers.get('content-security-policy')).toMatch(/script-src 'nonce-/);
+      const listed = await list.text();
+      expect(listed).toContain('<h1>Applications waiting for review</h1>');
+      expect(listed).toContain(`<li data-id="${gabe.id}">`);
+      const page = await (await fetch(`${target.url}/console/applications/${gabe.id}`, { headers: { Cookie: cookie } })).text();
+      expect(page).toContain('<svg');
+      const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(page)?.[1] ?? '';
+      const fields = { csrf: field('csrf'), taskToken: field('taskToken'), decision: 'REJECT', confirm: 'yes' };
+      expect(
+        (await fetch(`${target.url}/console/applications/${gabe.id}/review`, form({ ...fields, csrf: 'forged' }, cookie))).status,
+      ).toBe(403);
+      const reviewed = await fetch(`${target.url}/console/applications/${gabe.id}/review`, form(fields, cookie));
+      expect(reviewed.status).toBe(303);
+      const stored = (await (await fetch(`${target.url}/applications/${gabe.id}`, { headers: riker })).json()) as Json;
+      expect(stored).toMatchObject({ state: 'REJECTED', review: { decision: 'REJECT', reviewer: 'troi' } });
+    });
+
     it('lets exactly one of 50 concurrent reviews of one application win: one 200, 49 409, one review.received', async () => {
       const { id } = await submit(GABE);
       const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => review(id, i % 2 === 0 ? 'APPROVE' : 'REJECT')));

@@ -18,6 +18,11 @@ export interface Backend {
   review(id: string, decision: string, options?: ReviewOptions): Promise<Application>;
   /** Resumes a `FAILED` execution. */
   redrive(id: string): Promise<Application>;
+  /**
+   * The workflow as an SVG diagram; with an id, that application's path through it marked (remotely, fetched from
+   * `GET /applications/{id}/graph.svg`, or `GET /machine.svg` without an id).
+   */
+  graph(id?: string): Promise<string>;
   /** Runs one data check on its own. */
   check(check: 'name' | 'address', value: string): Promise<CheckOutcome>;
   /** Releases the store or connection. */

@@ -1,4 +1,4 @@
-import { createRuntime } from '@bank/core';
+import { createRuntime, renderApplicationSvg, renderWorkflowSvg } from '@bank/core';
 import { openStore } from '@bank/core/open-store';
 import type { Backend } from './backend.js';
 import { runCheck } from './local-check.js';
@@ -17,6 +17,7 @@ export async function openEmbedded(location: string): Promise<Backend> {
     history: (id) => runtime.history(id),
     review: (id, decision, options) => runtime.review(id, decision, options),
     redrive: (id) => runtime.redrive(id),
+    graph: async (id) => (id === undefined ? renderWorkflowSvg() : renderApplicationSvg(await runtime.get(id), await runtime.history(id))),
     check: async (check, value) => runCheck(check, value),
     close: () => runtime.close(),
   };

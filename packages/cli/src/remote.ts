@@ -53,8 +53,8 @@ export function openRemote(baseUrl: string, token: string | undefined, timeoutMs
   // Each request gets its own time limit (a limit shared by the client would run out for later requests).
   const per = () => ({ init: { signal: AbortSignal.timeout(timeoutMs) } });
 
-  /** Sends one request and returns its JSON body, or throws the server's error as a DomainError. */
-  async function call<T>(send: () => Promise<Response>): Promise<T> {
+  /** Sends one request and returns its response, or throws the server's error as a DomainError. */
+  async function respond(send: () => Promise<Response>): Promise<Response> {
     let response: Response;
     try {
       response = await send();
@@ -62,7 +62,12 @@ export function openRemote(baseUrl: string, token: string | undefined, timeoutMs
       throw new DomainError('store_unavailable', `cannot reach the API at ${origin}: ${(e as Error).message}`, { cause: e });
     }
     if (!response.ok && response.status !== 422) throw await toError(response);
-    return (await response.json()) as T;
+    return response;
+  }
+
+  /** Sends one request and returns its JSON body, or throws the server's error as a DomainError. */
+  async function call<T>(send: () => Promise<Response>): Promise<T> {
+    return (await (await respond(send)).json()) as T;
   }
 
   return {
@@ -118,6 +123,12 @@ export function openRemote(baseUrl: string, token: string | undefined, timeoutMs
         ),
       ),
     redrive: (id) => call(() => client.applications[':id'].redrive.$post({ param: { id } }, per())),
+    graph: async (id) =>
+      (
+        await respond(() =>
+          id === undefined ? client['machine.svg'].$get({}, per()) : client.applications[':id']['graph.svg'].$get({ param: { id } }, per()),
+        )
+      ).text(),
     async check(check, value) {
       const send = () =>
         check === 'name'

@@ -42,6 +42,9 @@ export {
   type ExecutionStatus,
   type HistoryEvent,
 } from './application.js';
+export { describeWorkflow, type WorkflowDescription, type WorkflowEdge, type WorkflowNode } from './graph/describe.js';
+export { applicationPath, type ApplicationPath, type NodeMark } from './graph/path.js';
+export { renderApplicationSvg, renderWorkflowSvg } from './graph/svg.js';
 export { DEFAULT_RETRY_POLICY, resolveRetryPolicy, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 export { createFakeClock, systemClock, type Clock, type FakeClock } from './clock.js';
 export { DomainError, ERROR_CODES, isDomainError, isRetryableCode, parseInput, toDomainError, type ErrorCode } from './errors.js';

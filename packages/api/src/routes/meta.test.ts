@@ -107,8 +107,10 @@ describe('GET /openapi.json', () => {
       [
         'GET /applications',
         'GET /applications/{id}',
+        'GET /applications/{id}/graph.svg',
         'GET /applications/{id}/history',
         'GET /healthz',
+        'GET /machine.svg',
         'GET /readyz',
         'POST /applications',
         'POST /applications/{id}/redrive',
@@ -132,6 +134,7 @@ describe('GET /openapi.json', () => {
       [
         'GET /applications',
         'GET /applications/{id}',
+        'GET /applications/{id}/graph.svg',
         'GET /applications/{id}/history',
         'POST /applications/{id}/redrive',
         'POST /applications/{id}/review',
@@ -139,7 +142,7 @@ describe('GET /openapi.json', () => {
     );
     expect(Object.keys(open.components.securitySchemes)).toStrictEqual(['reviewerToken']);
     const gated = await documentOf(createHarness({ submitTokens: ['s'] }));
-    expect(secured(gated)).toHaveLength(9);
+    expect(secured(gated)).toHaveLength(10);
     expect(Object.keys(gated.components.securitySchemes).sort()).toStrictEqual(['reviewerToken', 'submitToken']);
   });
 
