@@ -1,5 +1,6 @@
-// The Node server as a script (`pnpm nx run api:serve`, `node dist/serve.js`): configured by environment
-// variables, stopped by SIGTERM or SIGINT. The only file that touches the process.
+#!/usr/bin/env node
+// The Node server as a script (`pnpm nx run api:serve`, `node dist/serve.js`, the `bank-api` bin of an npm install):
+// configured by environment variables, stopped by SIGTERM or SIGINT. The only file that touches the process.
 import { checkName } from '@bank/checks';
 import type { CheckFn } from '@bank/core';
 import { jsonLogger } from './logger.js';
@@ -39,14 +40,20 @@ function announceToken(token: string): void {
   );
 }
 
+/** Signals this close to the first one are copies of it (see handleSignals), not a second request to stop. */
+const SAME_SIGNAL_MS = 1000;
+
 function handleSignals(server: RunningServer): void {
-  let stopping = false;
+  let stopping: number | undefined;
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stopping !== undefined) {
+      // A Ctrl-C reaches the whole process group, and a launcher in it (`pnpm serve`, pnpm itself) passes its copy
+      // on as well: copies that arrive with the first are the same request. A second Ctrl-C later exits at once.
+      if (Date.now() - stopping < SAME_SIGNAL_MS) return;
       jsonLogger({ time: now(), level: 'warn', msg: 'second signal: exiting at once', signal });
       process.exit(1);
     }
-    stopping = true;
+    stopping = Date.now();
     jsonLogger({ time: now(), level: 'info', msg: 'stopping', signal });
     server.close().then(
       () => {

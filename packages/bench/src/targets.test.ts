@@ -23,3 +23,21 @@ describe('the Postgres targets', () => {
     expect(targets.map((t) => t.name)).toEqual(['review.rate']);
   });
 });
+
+describe('the CLI targets', () => {
+  it('judge a first run (a fresh folder, a new database) on its own target, beside version and submit', () => {
+    const targets = evaluateTargets(
+      summarize([
+        { name: 'cli.node_floor_ms', unit: 'ms', values: [40, 41, 42] },
+        { name: 'cli.version_ms', unit: 'ms', values: [60, 61, 62], floor: 'cli.node_floor_ms' },
+        { name: 'cli.submit_ms', unit: 'ms', values: [250, 260, 270], floor: 'cli.node_floor_ms' },
+        { name: 'cli.first_run_ms', unit: 'ms', values: [590, 650, 700], floor: 'cli.node_floor_ms' },
+      ]),
+    );
+    expect(targets.map((t) => [t.name, t.value, t.met])).toEqual([
+      ['cli.version', 61, true],
+      ['cli.submit', 260, true],
+      ['cli.first_run', 650, false],
+    ]);
+  });
+});

@@ -38,6 +38,15 @@ describe('toCheckIssues', () => {
     });
   });
 
+  it('says "Invalid input" once: not again in front of an issue from zod\'s default messages', () => {
+    expect(safeParseWith(z.object({ n: z.number() }), { n: 'x' })).toStrictEqual({
+      ok: false,
+      issues: [{ code: 'invalid_type', path: ['n'], message: 'expected number, received string' }],
+    });
+    expect(() => parseApplicationInput([])).toThrow(/^Invalid input: an application must be an object: \{"name": …, "address": …\}$/);
+    expect(safeParseApplicationInput('Spock')).toMatchObject({ ok: false, issues: [{ code: 'invalid_type', path: [] }] });
+  });
+
   it('carries the field and position of a control character into InvalidInputError', () => {
     expect(() => parseApplicationInput({ name: 'Mallory', address: 'ABadAddress\u0000 123 Street' })).toThrow(
       'Invalid input: address: address must not contain control characters: U+0000 at position 12',

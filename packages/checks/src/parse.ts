@@ -8,13 +8,15 @@ export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readon
 
 /**
  * Converts zod's issues to {@link CheckIssue}s, so callers never depend on zod's error shape. A custom issue that
- * carries its own snake_case code in `params.code` (such as `control_character`) reports that code.
+ * carries its own snake_case code in `params.code` (such as `control_character`) reports that code. zod's default
+ * messages start with `Invalid input: `, which is dropped: an issue is always reported as invalid input already
+ * (`InvalidInputError`, `invalid_input`), and would otherwise say it twice.
  */
 export function toCheckIssues(issues: readonly z.core.$ZodIssue[]): CheckIssue[] {
   return issues.map((issue) => ({
     code: issue.code === 'custom' && typeof issue.params?.code === 'string' ? issue.params.code : issue.code,
     path: issue.path.map((key) => (typeof key === 'number' ? key : String(key))),
-    message: issue.message,
+    message: issue.message.replace(/^Invalid input: /, ''),
   }));
 }
 

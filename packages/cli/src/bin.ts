@@ -6,6 +6,9 @@ import { main } from './main.js';
 
 const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
 
+/** Signals this close to the first one are copies of it, not a second request to stop. */
+const SAME_SIGNAL_MS = 1000;
+
 const io: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
@@ -20,8 +23,20 @@ const io: Io = {
   },
   interrupted: () =>
     new Promise((resolve) => {
-      process.once('SIGINT', () => resolve('SIGINT'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
+      let first: number | undefined;
+      const signals = ['SIGINT', 'SIGTERM'] as const;
+      const on = (signal: NodeJS.Signals) => {
+        if (first === undefined) {
+          first = Date.now();
+          return resolve(signal);
+        }
+        // A Ctrl-C reaches the whole process group, and `pnpm bank` passes its copy on too: copies that arrive
+        // together are one request. A second signal later stops at once, as it would with no handler.
+        if (Date.now() - first < SAME_SIGNAL_MS) return;
+        for (const s of signals) process.off(s, on);
+        process.kill(process.pid, signal);
+      };
+      for (const s of signals) process.on(s, on);
     }),
   color: Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb',
   env: process.env,

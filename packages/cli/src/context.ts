@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Backend } from './backend.js';
 import type { Io } from './io.js';
 import { printableJson } from './printable.js';
+import { didYouMean } from './suggest.js';
 import { UsageError } from './usage-error.js';
 
 /** What every command gets: the outside world, and the backend chosen by `--db` / `--api`. */
@@ -29,6 +30,29 @@ const GLOBAL_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
+/**
+ * Splits `bank [global options] <command> [arguments]` into the command's name and its arguments, with the global
+ * options given before the name moved in front of the command's own: `bank --db x.db list` is `bank list --db x.db`.
+ * Help is left where it is (`bank --help` is the main help). `leading` says whether any option came first.
+ */
+export function splitCommand(argv: readonly string[]): { name: string | undefined; rest: string[]; leading: boolean } {
+  const options: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const key = /^--([^=]+)/.exec(arg)?.[1];
+    if (key === undefined || key === 'help' || !Object.hasOwn(GLOBAL_OPTIONS, key)) break;
+    options.push(arg);
+    const takesValue = GLOBAL_OPTIONS[key as keyof typeof GLOBAL_OPTIONS].type === 'string' && !arg.includes('=');
+    if (takesValue && i + 1 < argv.length) options.push(argv[++i]!);
+  }
+  const [name, ...rest] = argv.slice(i);
+  return { name, rest: [...options, ...rest], leading: options.length > 0 };
+}
+
+/** The global options as typed (`--db`, `--json`…), for suggestions. */
+export const GLOBAL_OPTION_NAMES: readonly string[] = Object.keys(GLOBAL_OPTIONS).map((k) => `--${k}`);
+
 /** Parses a command's arguments with the global options added; a parse failure is a usage error. */
 export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(
   argv: string[],
@@ -41,7 +65,10 @@ export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(
     return parsed;
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+    const message = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    const unknown = /^Unknown option '(--[^']+)'$/.exec(message)?.[1];
+    const known = Object.keys({ ...GLOBAL_OPTIONS, ...options }).map((k) => `--${k}`);
+    throw new UsageError(unknown === undefined ? message : `${message}${didYouMean(unknown, known)}`);
   }
 }
 

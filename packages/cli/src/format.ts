@@ -32,28 +32,31 @@ function checkLine(outcome: CheckOutcome | undefined, p: Palette): string {
   return outcome.flagged ? p.yellow(`flagged${outcome.reason ? ` (${printable(outcome.reason)})` : ''}`) : p.green('passed');
 }
 
-/** What to do next with an application, as a command to copy. */
-function nextStep(app: Application): string {
+/** What to do next with an application, as a command to copy (`bank` is how the user runs bank). */
+function nextStep(app: Application, bank: string): string {
   const id = printable(app.id);
   const { execution } = app;
   if (execution.status === 'FAILED') {
     const why = execution.quarantined
       ? `set aside: ${printable(execution.quarantined.reason)}`
       : `a check kept failing (${printable(execution.error?.message ?? 'unknown error')})`;
-    return `${why}; once the cause is fixed: bank redrive ${id}   (details: bank history ${id})`;
+    return `${why}; once the cause is fixed: ${bank} redrive ${id}   (details: ${bank} history ${id})`;
   }
   switch (app.state) {
     case 'FLAGGED_FOR_REVIEW':
-      return `review it: bank approve ${id}   or   bank reject ${id}`;
+      return `review it: ${bank} approve ${id}   or   ${bank} reject ${id}`;
     case 'SUBMITTED':
-      return `a check is being retried${execution.nextAttemptAt ? ` at ${printable(execution.nextAttemptAt)}` : ''}; see bank show ${id}`;
+      return `a check is being retried${execution.nextAttemptAt ? ` at ${printable(execution.nextAttemptAt)}` : ''}; see ${bank} show ${id}`;
     default:
       return 'nothing: the application is settled';
   }
 }
 
-/** A readable summary of one application. */
-export function formatApplication(app: Application, color: boolean): string {
+/**
+ * A readable summary of one application; its `next` line is a command to copy, spelled as the user runs bank
+ * (`bank`, or `pnpm bank` in the repository: see `invokedAs`).
+ */
+export function formatApplication(app: Application, color: boolean, bank = 'bank'): string {
   const p = palette(color);
   const rows: [string, string][] = [
     ['id', printable(app.id)],
@@ -68,7 +71,7 @@ export function formatApplication(app: Application, color: boolean): string {
     rows.push(['review', `${printable(decision)}${reviewer ? ` by ${printable(reviewer)}` : ''} at ${printable(reviewedAt)}`]);
     if (app.review.note !== undefined) rows.push(['note', printable(app.review.note)]);
   }
-  rows.push(['execution', printable(app.execution.status)], ['submitted', printable(app.createdAt)], ['next', nextStep(app)]);
+  rows.push(['execution', printable(app.execution.status)], ['submitted', printable(app.createdAt)], ['next', nextStep(app, bank)]);
   const width = Math.max(...rows.map(([k]) => k.length));
   return [p.bold(stateColor(app.state, p)(printable(app.state))), ...rows.map(([k, v]) => `  ${p.dim(k.padEnd(width))}  ${v}`)].join('\n');
 }

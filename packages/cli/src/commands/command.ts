@@ -9,7 +9,7 @@ export interface Command {
 }
 
 /** The options every command takes, for help texts. */
-export const GLOBAL_HELP = `Options for every command:
+export const GLOBAL_HELP = `Options for every command (before or after its name):
   --db <path|url>   SQLite file, or a postgres:// URL, for embedded mode (default: BANK_DB or .bank/bank.db)
   --api <url>       talk to a running API instead (default: BANK_API_URL)
   --token <token>   bearer token for reviewer commands in remote mode (default: BANK_TOKEN)

@@ -5,7 +5,7 @@ import { parseCommand, storeLocation } from '../context.js';
 import { UsageError } from '../usage-error.js';
 import { GLOBAL_HELP, type Command } from './command.js';
 
-/** `bank serve`: the HTTP API on this machine (the same server as `pnpm nx run api:serve`). */
+/** `bank serve`: the HTTP API on this machine (the same server as `pnpm serve` in the repository). */
 export const serve: Command = {
   help: `Usage: bank serve [--port <n>] [--host <host>]
 

@@ -1,9 +1,10 @@
 import { EXIT_OK } from '../exit-codes.js';
 import { parseCommand, print, withBackend } from '../context.js';
+import { invokedAs } from '../invocation.js';
 import { formatApplication } from '../format.js';
+import { parseJsonArgument } from '../json-argument.js';
 import { UsageError } from '../usage-error.js';
 import { GLOBAL_HELP, type Command } from './command.js';
-import { DomainError } from '@bank/core';
 
 /** `bank submit`: submits one application and prints its outcome. */
 export const submit: Command = {
@@ -33,13 +34,7 @@ ${GLOBAL_HELP}`,
     if (values.data !== undefined) {
       if (values.name !== undefined || values.address !== undefined)
         throw new UsageError('use either --data or --name/--address, not both');
-      try {
-        input = JSON.parse(values.data);
-      } catch {
-        throw new DomainError('invalid_input', '--data is not valid JSON', {
-          issues: [{ code: 'invalid_json', path: [], message: '--data is not valid JSON' }],
-        });
-      }
+      input = parseJsonArgument(values.data, '--data');
     } else {
       const name = values.name ?? (await ctx.io.ask('Name'));
       const address = values.address ?? (await ctx.io.ask('Address'));
@@ -50,7 +45,7 @@ ${GLOBAL_HELP}`,
     }
     return withBackend(ctx, values, async (backend) => {
       const application = await backend.submit(input, { idempotencyKey: values['idempotency-key'] });
-      print(ctx.io, values.json, application, () => formatApplication(application, ctx.io.color));
+      print(ctx.io, values.json, application, () => formatApplication(application, ctx.io.color, invokedAs(ctx.io.env)));
       return EXIT_OK;
     });
   },

@@ -1,7 +1,19 @@
 // The database file on disk, before SQLite opens it: a fresh database only where no file exists, and an existing file
 // refused (left untouched) unless it starts as a SQLite database should.
 import { randomBytes } from 'node:crypto';
-import { accessSync, closeSync, constants, linkSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DatabaseSync, type DatabaseSyncInstance } from '@photostructure/sqlite';
 import { DomainError } from '../errors.js';
@@ -80,12 +92,34 @@ export function inspectDatabaseFile(path: string): 'missing' | 'present' {
   return 'present';
 }
 
-const notWritable = (path: string, folder: string, e: unknown) =>
-  new DomainError(
+/** The nearest folder at or above `folder` that exists: where the missing part of the path would be made. */
+function nearestExisting(folder: string): string {
+  let at = folder;
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  return at;
+}
+
+function notWritable(path: string, folder: string, e: unknown): DomainError {
+  // `mkdir -p` under a read-only or locked folder reports ENOENT for the part it could not make, which reads as if
+  // something were missing: the folder that does exist says what is wrong (a read-only filesystem, no permission).
+  const existing = nearestExisting(folder);
+  if (existing !== folder) {
+    try {
+      accessSync(existing, constants.W_OK);
+    } catch (denied) {
+      return new DomainError(
+        'store_unavailable',
+        `cannot create the SQLite database ${path}: cannot create its folder ${folder} in ${existing} (${describeErrno(denied) ?? String(denied)})`,
+        { cause: e },
+      );
+    }
+  }
+  return new DomainError(
     'store_unavailable',
     `cannot create the SQLite database ${path}: its folder ${folder} is not writable (${describeErrno(e) ?? String(e)})`,
     { cause: e },
   );
+}
 
 /**
  * Creates a fresh database at `path`, where no file exists: built under a temporary name in the same folder, closed,

@@ -155,6 +155,40 @@ describe('sqlite store: checks on open', () => {
     }
   });
 
+  it('says why a missing folder cannot be made in a read-only folder, not that something is missing', (ctx) => {
+    const home = folder();
+    const locked = join(home, 'locked');
+    mkdirSync(locked);
+    let unmount = () => {};
+    if (process.getuid?.() === 0) {
+      // root writes through file modes: only a read-only mount stops it
+      try {
+        execFileSync('mount', ['--bind', locked, locked], { stdio: 'ignore' });
+        unmount = () => execFileSync('umount', ['-l', locked], { stdio: 'ignore' });
+        execFileSync('mount', ['-o', 'remount,ro,bind', locked], { stdio: 'ignore' });
+      } catch {
+        unmount();
+        ctx.skip('running as root without mount(8): cannot make a read-only folder');
+      }
+    } else {
+      chmodSync(locked, 0o555);
+    }
+    try {
+      // `.bank/bank.db` under a read-only folder: `mkdir -p` itself reports ENOENT ("no such file or folder").
+      const path = join(locked, 'dir', '.bank', 'bank.db');
+      const error = openError(path);
+      expect(isDomainError(error) && error.code).toBe('store_unavailable');
+      expect(error.message).toBe(
+        `cannot create the SQLite database ${path}: cannot create its folder ${join(locked, 'dir', '.bank')} in ${locked} (${
+          process.getuid?.() === 0 ? 'the filesystem is read-only' : 'permission denied'
+        })`,
+      );
+    } finally {
+      unmount();
+      chmodSync(locked, 0o755);
+    }
+  });
+
   it('reports damage found after open as store_corrupt, names the file, and does not retry', async () => {
     const path = join(folder(), 'bank.db');
     await realDatabase(path, 400);
