@@ -92,7 +92,9 @@ describe('the /docs page script', () => {
         'checkAddress',
         'checkName',
         'getApplication',
+        'getApplicationGraph',
         'getApplicationHistory',
+        'getWorkflowGraph',
         'health',
         'listApplications',
         'readiness',
@@ -106,7 +108,7 @@ describe('the /docs page script', () => {
       page.byId['ops']!.all()
         .filter((n) => n.tag === 'h2')
         .map((n) => n.textContent),
-    ).toStrictEqual(['applications', 'checks', 'meta']);
+    ).toStrictEqual(['applications', 'checks', 'graphs', 'meta']);
     expect(page.document.title).toBe('bank-workflows API');
     expect(page.operation('listApplications').textContent).toContain('[bearer token]');
     expect(page.operation('submitApplication').textContent).not.toContain('[bearer token]');
