@@ -120,8 +120,8 @@ function buildMachine(options: ApplicationMachineOptions) {
         event.type === 'retry.due' && (context.retryAt[check] ?? Number.POSITIVE_INFINITY) <= event.at,
       anyFlagged: ({ context }) => Object.values(context.checks).some((result) => result?.flagged === true),
       tokenMatches: ({ context, event }) => event.type === 'review.submitted' && event.taskToken === context.taskToken,
-      decisionIs: ({ event }, { decision }: { decision: 'APPROVE' | 'REJECT' }) =>
-        event.type === 'review.submitted' && event.decision === decision,
+      // Named (not inline) so the workflow graph labels the branch.
+      reviewerApproved: ({ context }) => context.review?.decision === 'APPROVE',
     },
     actions: {
       recordResult: assign(({ context, event }, { check }: Params) => ({
@@ -227,7 +227,7 @@ function buildMachine(options: ApplicationMachineOptions) {
       },
       deciding: {
         always: [
-          { guard: ({ context }) => context.review?.decision === 'APPROVE', target: 'reviewApproved' },
+          { guard: 'reviewerApproved', target: 'reviewApproved' },
           { target: 'reviewRejected' },
         ],
       },
