@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The Node server as a script (`pnpm nx run api:serve`, `node dist/serve.js`, the `bank-api` bin of an npm install):
+// The Node server as a script (`pnpm serve`, `pnpm nx run api:serve`, `node dist/serve.js`, the `bank-api` bin of an npm install):
 // configured by environment variables, stopped by SIGTERM or SIGINT. The only file that touches the process.
 import { checkName } from '@bank/checks';
 import type { CheckFn } from '@bank/core';
