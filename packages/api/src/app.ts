@@ -25,6 +25,8 @@ export interface AppDeps {
   readonly runtime: Runtime;
   /** Bearer tokens that may list, read, and review applications. An empty list locks those routes. */
   readonly reviewerTokens: readonly string[];
+  /** Mixed into the key that signs reviewer console sessions; needed when every reviewer token is a `sha256:` digest. */
+  readonly consoleSecret?: string | undefined;
   /** When non-empty, submitting and the checks need one of these bearer tokens (or a reviewer token). */
   readonly submitTokens?: readonly string[] | undefined;
   /** Where structured log lines go (default: one JSON line per entry on standard output). */
@@ -164,7 +166,7 @@ export function createApp(deps: AppDeps) {
       }),
     );
   // The reviewer console: HTML pages on the same runtime; kept out of AppType, which types the JSON API's client.
-  app.route('/', consoleRoutes({ runtime: deps.runtime, reviewerTokens, logger: log }));
+  app.route('/', consoleRoutes({ runtime: deps.runtime, reviewerTokens, consoleSecret: deps.consoleSecret, logger: log }));
   addMethodFallbacks(app);
   return routed;
 }

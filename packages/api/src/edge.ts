@@ -15,6 +15,8 @@ export interface WorkerEnv {
   readonly BANK_REVIEWER_TOKENS?: string;
   /** Optional: comma-separated bearer tokens that submitting and the checks then need. */
   readonly BANK_SUBMIT_TOKENS?: string;
+  /** Secret: signs reviewer console sessions with the tokens; needed when every reviewer token is a `sha256:` digest. */
+  readonly BANK_CONSOLE_SECRET?: string;
   /** Optional: `1` adds `stack` and `cause` to `500` problem documents. Never in production. */
   readonly BANK_DEV?: string;
   /**
@@ -178,6 +180,7 @@ export function createWorker(options: WorkerOptions = {}): WorkerHandler {
         runtime,
         reviewerTokens,
         submitTokens: parseTokenList(env.BANK_SUBMIT_TOKENS),
+        consoleSecret: env.BANK_CONSOLE_SECRET,
         logger: log,
         dev: env.BANK_DEV === '1',
       });

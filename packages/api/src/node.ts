@@ -62,6 +62,8 @@ export interface ServerOptions extends ConnectionLimitOptions {
   readonly reviewerTokens?: readonly string[] | undefined;
   /** When non-empty, submitting and the checks need one of these tokens. */
   readonly submitTokens?: readonly string[] | undefined;
+  /** Signs reviewer console sessions together with the reviewer tokens; needed when those are all `sha256:` digests. */
+  readonly consoleSecret?: string | undefined;
   /** Where log lines go (default: JSON lines on standard output). */
   readonly logger?: Logger | undefined;
   /** Development mode: error responses carry stacks. */
@@ -84,7 +86,7 @@ export interface RunningServer {
 
 /**
  * Reads {@link ServerOptions} from environment variables: `PORT`, `HOST`, `BANK_DB`, `BANK_REVIEWER_TOKENS`,
- * `BANK_SUBMIT_TOKENS` (comma-separated), `BANK_DEV` (`1` for development mode), and the connection limits
+ * `BANK_SUBMIT_TOKENS` (comma-separated), `BANK_CONSOLE_SECRET`, `BANK_DEV` (`1` for development mode), and the connection limits
  * `BANK_MAX_CONNECTIONS`, `BANK_MAX_CONNECTIONS_PER_CLIENT`, `BANK_HEADERS_TIMEOUT_MS`, `BANK_REQUEST_TIMEOUT_MS`
  * and `BANK_KEEP_ALIVE_TIMEOUT_MS` (only those set are returned; the others keep their defaults).
  * @throws {RangeError} when `PORT` is not an integer from 0 to 65535, or a limit is not an integer in its range
@@ -99,6 +101,7 @@ export function serverOptionsFromEnv(env: Readonly<Record<string, string | undef
     dbPath: env['BANK_DB']?.trim() || DEFAULT_DB_PATH,
     reviewerTokens: parseTokenList(env['BANK_REVIEWER_TOKENS']),
     submitTokens: parseTokenList(env['BANK_SUBMIT_TOKENS']),
+    ...(env['BANK_CONSOLE_SECRET'] ? { consoleSecret: env['BANK_CONSOLE_SECRET'] } : {}),
     dev: env['BANK_DEV'] === '1',
     ...connectionLimitsFromEnv(env),
   };
@@ -170,6 +173,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       runtime,
       reviewerTokens: generatedReviewerToken === undefined ? configured : [generatedReviewerToken],
       submitTokens: options.submitTokens,
+      consoleSecret: options.consoleSecret,
       logger: log,
       dev: options.dev,
     });

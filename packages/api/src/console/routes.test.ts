@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createHarness, GABE, OTHER_REVIEWER_TOKEN, REVIEWER_TOKEN, SPOCK, UNPROCESSABLE, type Harness } from '../testing/harness.js';
@@ -60,6 +61,18 @@ describe('the reviewer console: sign-in and sessions', () => {
       body: `token=${REVIEWER_TOKEN}`,
     });
     expect(https.headers.get('set-cookie')).toMatch(/; Secure; SameSite=Strict$/);
+  });
+
+  it('with only sha256 reviewer entries, signs in only once BANK_CONSOLE_SECRET is set', async () => {
+    const digest = createHash('sha256').update(REVIEWER_TOKEN).digest('hex');
+    const unsigned = createHarness({ reviewerTokens: [`riker:sha256:${digest}`] });
+    const refused = await postForm(unsigned, '/console/sign-in', { token: REVIEWER_TOKEN });
+    expect(refused.status).toBe(500);
+    expect(refused.headers.get('set-cookie')).toBeNull();
+    expect(await refused.text()).toContain('set BANK_CONSOLE_SECRET');
+    const configured = createHarness({ reviewerTokens: [`riker:sha256:${digest}`], consoleSecret: 'console-secret' });
+    const reviewer = await signIn(configured);
+    expect((await reviewer.get('/console/applications')).status).toBe(200);
   });
 
   it('refuses a wrong or empty token with 401 and the sign-in page again, and sets no cookie', async () => {

@@ -12,7 +12,7 @@ import { applicationPage, applicationUrl, confirmPage, decisionText, errorPage, 
 import { CONSOLE_PATH, consoleContentSecurityPolicy, type Html, type Viewer } from './layout.js';
 import { ALL_STATES, DEFAULT_STATE, listPage, listResults, type ListView } from './list-page.js';
 import { isCrossSite } from './same-origin.js';
-import { createSessions, SESSION_COOKIE, SESSION_MAX_AGE_SECONDS, type Session } from './session.js';
+import { createSessions, hasSessionSecret, SESSION_COOKIE, SESSION_MAX_AGE_SECONDS, type Session } from './session.js';
 import { signInPage } from './sign-in-page.js';
 
 /** What the console needs: the runtime, the reviewer credentials it signs in against, a logger. */
@@ -21,6 +21,11 @@ export interface ConsoleDeps {
   readonly runtime: Runtime;
   /** The configured reviewer credentials (`BANK_REVIEWER_TOKENS` entries); none locks the console. */
   readonly reviewerTokens: readonly string[];
+  /**
+   * Mixed into the key that signs sessions (`BANK_CONSOLE_SECRET`). Needed when every reviewer credential is a
+   * `sha256:` digest; without it and without a plain token the console refuses to sign anyone in.
+   */
+  readonly consoleSecret?: string | undefined;
   /** Where server failures are logged. */
   readonly logger: Logger;
   /** The clock sessions expire by (default `Date.now`). */
@@ -53,7 +58,8 @@ const formText = (form: Record<string, unknown>, name: string): string | undefin
 export function consoleRoutes(deps: ConsoleDeps) {
   const { runtime, logger } = deps;
   const now = deps.now ?? Date.now;
-  const sessions = createSessions(deps.reviewerTokens);
+  const sessions = createSessions(deps.reviewerTokens, deps.consoleSecret);
+  const canSign = hasSessionSecret(deps.reviewerTokens, deps.consoleSecret);
   const matches = createTokenMatcher(deps.reviewerTokens);
   const app = new Hono<ConsoleEnv>();
 
@@ -160,6 +166,11 @@ export function consoleRoutes(deps: ConsoleDeps) {
       // Every credential is compared in constant time, so a wrong guess learns nothing but "wrong".
       const reviewer = token.length > 0 ? await matches(token) : undefined;
       if (reviewer === undefined) return render(c, signInPage(c.get('nonce'), 'That reviewer token is not valid.'), 401);
+      if (!canSign) {
+        // Every credential is a digest, which is no secret: a session signed from them could be forged.
+        const detail = 'The console is not configured: the reviewer tokens are all sha256 digests; set BANK_CONSOLE_SECRET.';
+        return render(c, signInPage(c.get('nonce'), detail), 500);
+      }
       setCookie(c, SESSION_COOKIE, await sessions.issue(reviewer, now()), {
         path: CONSOLE_PATH,
         httpOnly: true,

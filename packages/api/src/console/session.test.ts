@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isCrossSite } from './same-origin.js';
-import { createSessions, SESSION_MAX_AGE_SECONDS } from './session.js';
+import { createSessions, hasSessionSecret, SESSION_MAX_AGE_SECONDS } from './session.js';
 
 const ENTRIES = ['riker:riker-token', 'troi:sha256:' + '0'.repeat(64)];
 const NOW = Date.parse('2026-01-01T09:00:00Z');
@@ -33,9 +33,22 @@ describe('console sessions', () => {
     }
     // Rotating any credential ends every session.
     expect(await createSessions(['riker:riker-token-2', ENTRIES[1]!]).verify(value, NOW)).toBeUndefined();
-    // No credentials: the console is locked, even for a value signed with the empty key.
-    const locked = createSessions([]);
-    expect(await locked.verify(await locked.issue('riker', NOW), NOW)).toBeUndefined();
+    // No credentials: the console is locked; it signs nothing.
+    await expect(createSessions([]).issue('riker', NOW)).rejects.toThrow(/no secret/);
+  });
+
+  it('never signs with a key anyone who reads digest-only credentials could derive; the console secret fixes that', async () => {
+    const digests = ['troi:sha256:' + '0'.repeat(64)];
+    expect(hasSessionSecret(digests, undefined)).toBe(false);
+    expect(hasSessionSecret(digests, 'console-secret')).toBe(true);
+    expect(hasSessionSecret(ENTRIES, undefined)).toBe(true);
+    await expect(createSessions(digests).issue('troi', NOW)).rejects.toThrow(/no secret/);
+    const withSecret = createSessions(digests, 'console-secret');
+    const value = await withSecret.issue('troi', NOW);
+    expect(await withSecret.verify(value, NOW)).toBeDefined();
+    // Another secret, or none, does not verify it.
+    expect(await createSessions(digests, 'other-secret').verify(value, NOW)).toBeUndefined();
+    expect(await createSessions(digests).verify(value, NOW)).toBeUndefined();
   });
 
   it('derives a CSRF token per session and accepts only that one', async () => {

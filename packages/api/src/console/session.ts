@@ -1,7 +1,9 @@
 // Stateless reviewer sessions for the console: the cookie holds the reviewer's name and an expiry, signed with
 // HMAC-SHA-256 (WebCrypto, so it runs on Node and in workerd). Nothing is kept between requests, and the key is
-// derived from the configured reviewer credentials, so rotating them ends every session. The token itself never
+// derived from the configured reviewer credentials and the console secret, so rotating either ends every session. The token itself never
 // leaves the sign-in request.
+
+import { parseCredential } from '../auth.js';
 
 const encoder = new TextEncoder();
 
@@ -54,16 +56,26 @@ export interface Sessions {
 }
 
 /**
- * Builds the session signer for the configured reviewer credentials (`BANK_REVIEWER_TOKENS` entries). The HMAC key is
- * the SHA-256 of every entry, so only the server can sign, and a change of credentials invalidates every session.
- * With no credentials nothing verifies: the console is locked like the reviewer routes.
+ * Whether sessions signed for these credentials rest on a secret: the console secret, or at least one plain token. A
+ * `sha256:` entry is a digest meant to be safe to show, so a key derived from digests alone could be forged by anyone
+ * who reads the configuration.
  */
-export function createSessions(entries: readonly string[]): Sessions {
-  const configured = entries.filter((e) => e.length > 0);
+export function hasSessionSecret(entries: readonly string[], consoleSecret: string | undefined): boolean {
+  return (consoleSecret ?? '').length > 0 || entries.some((entry) => entry.length > 0 && !parseCredential(entry).digest);
+}
+
+/**
+ * Builds the session signer for the configured reviewer credentials (`BANK_REVIEWER_TOKENS` entries) and the optional
+ * console secret (`BANK_CONSOLE_SECRET`). The HMAC key is the SHA-256 of both, so only the server can sign, and a
+ * change of credentials or secret invalidates every session. With no credentials, or none that is secret (see
+ * {@link hasSessionSecret}), nothing verifies: the console is locked like the reviewer routes.
+ */
+export function createSessions(entries: readonly string[], consoleSecret?: string): Sessions {
+  const configured = hasSessionSecret(entries, consoleSecret) ? entries.filter((e) => e.length > 0) : [];
   let key: ReturnType<typeof crypto.subtle.importKey> | undefined;
   const hmacKey = () =>
     (key ??= crypto.subtle
-      .digest('SHA-256', encoder.encode(`bank-workflows console session v1\n${configured.join('\n')}`))
+      .digest('SHA-256', encoder.encode(`bank-workflows console session v2\n${consoleSecret ?? ''}\n${configured.join('\n')}`))
       .then((raw) => crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])));
   const sign = async (purpose: string, payload: string) =>
     base64url(new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(), encoder.encode(`${purpose}\0${payload}`))));
@@ -75,6 +87,7 @@ export function createSessions(entries: readonly string[]): Sessions {
 
   return {
     async issue(reviewer, now) {
+      if (configured.length === 0) throw new Error('no secret to sign console sessions with');
       if (!NAME.test(reviewer)) throw new RangeError('a reviewer name is 1-64 of A-Z a-z 0-9 . _ @ -');
       const payload = `${reviewer}~${now + SESSION_MAX_AGE_SECONDS * 1000}`;
       return `${payload}~${await sign('session', payload)}`;

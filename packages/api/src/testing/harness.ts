@@ -22,6 +22,7 @@ export interface HarnessOptions {
   readonly checks?: Partial<CheckFns>;
   readonly reviewerTokens?: readonly string[];
   readonly submitTokens?: readonly string[];
+  readonly consoleSecret?: string;
   readonly dev?: boolean;
   readonly wrapRuntime?: (runtime: Runtime) => Runtime;
 }
@@ -50,6 +51,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     runtime,
     reviewerTokens: options.reviewerTokens ?? [`${REVIEWER_NAME}:${REVIEWER_TOKEN}`, OTHER_REVIEWER_TOKEN],
     submitTokens: options.submitTokens,
+    consoleSecret: options.consoleSecret,
     logger: (line) => logs.push(line),
     dev: options.dev,
   });

@@ -226,10 +226,7 @@ function buildMachine(options: ApplicationMachineOptions) {
         },
       },
       deciding: {
-        always: [
-          { guard: 'reviewerApproved', target: 'reviewApproved' },
-          { target: 'reviewRejected' },
-        ],
+        always: [{ guard: 'reviewerApproved', target: 'reviewApproved' }, { target: 'reviewRejected' }],
       },
       reviewApproved: { entry: { type: 'emitEntered', params: { state: 'REVIEW_APPROVED' } }, always: 'approved' },
       reviewRejected: { entry: { type: 'emitEntered', params: { state: 'REVIEW_REJECTED' } }, always: 'rejected' },
