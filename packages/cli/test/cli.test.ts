@@ -37,7 +37,8 @@ describe('bank submit', () => {
     const app = await json('submit', '--name', 'Gabe', '--address', 'ABadAddress');
     expect(app.state).toBe('FLAGGED_FOR_REVIEW');
     const run = await bank('show', app.id);
-    expect(run.stdout).toContain(`bank approve ${app.id}`);
+    // The command to copy reaches the same database: it carries the --db this run was given.
+    expect(run.stdout).toContain(`bank --db ${db} approve ${app.id}`);
     expect(run.stdout).toMatch(/address check\s+flagged \(Address has no house number/);
   });
 
@@ -102,7 +103,7 @@ describe('bank list, show, history', () => {
     const page1 = await json('list', '--state', 'FLAGGED_FOR_REVIEW', '--limit', '2');
     const page2 = await json('list', '--state', 'FLAGGED_FOR_REVIEW', '--limit', '2', '--cursor', String(page1.nextCursor));
     expect([...(page1.items as { id: string }[]), ...(page2.items as { id: string }[])].map((a) => a.id)).toStrictEqual(ids);
-    expect((await bank('list', '--limit', '2')).stdout).toContain('more: bank list --limit 2 --cursor ');
+    expect((await bank('list', '--limit', '2')).stdout).toContain(`more: bank --db ${db} list --limit 2 --cursor `);
   });
 
   it('rejects an unknown state (65) and a bad limit (65)', async () => {

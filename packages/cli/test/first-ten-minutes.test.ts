@@ -101,9 +101,9 @@ describe.each(Object.entries(ways))('through %s', (way, bank) => {
     const run = await bank(['submit', '--name', 'Gabe', '--address', 'ABadAddress', '--db', db]);
     expect(run.code).toBe(0);
     const id = /^ {2}id +(\S+)$/m.exec(run.stdout)?.[1];
-    expect(run.stdout).toContain(`next           review it: ${hint} approve ${id}   or   ${hint} reject ${id}\n`);
+    expect(run.stdout).toContain(`next           review it: ${hint} --db ${db} approve ${id}   or   ${hint} --db ${db} reject ${id}\n`);
     for (let i = 0; i < 2; i++) await bank(['submit', '--name', 'Gabe', '--address', 'ABadAddress', '--db', db]);
-    expect((await bank(['list', '--limit', '2', '--db', db])).stdout).toContain(`more: ${hint} list --limit 2 --cursor `);
+    expect((await bank(['list', '--limit', '2', '--db', db])).stdout).toContain(`more: ${hint} --db ${db} list --limit 2 --cursor `);
   });
 
   it('runs the same from inside packages/cli', async () => {

@@ -127,7 +127,8 @@ describe('bank in remote mode (--api)', () => {
     const viaApi = await runBank(['show', app.id, '--api', url, '--token', TOKEN]);
     const embedded = await runBank(['show', app.id, '--db', db]);
     expect(viaApi.code).toBe(0);
-    expect(viaApi.stdout).toBe(embedded.stdout);
+    // Only the suggested commands differ: each names the target it was run against.
+    expect(viaApi.stdout).toBe(embedded.stdout.replaceAll(`--db ${db}`, `--api ${url}`));
     const historyViaApi = await runBank(['history', app.id, '--api', url, '--token', TOKEN, '--json']);
     const historyEmbedded = await runBank(['history', app.id, '--db', db, '--json']);
     expect(historyViaApi.stdout).toBe(historyEmbedded.stdout);

@@ -1,7 +1,7 @@
 import type { Application } from '@bank/core';
 import { EXIT_OK } from '../exit-codes.js';
 import { parseCommand, print, withBackend } from '../context.js';
-import { invokedAs } from '../invocation.js';
+import { suggestedCommand } from '../invocation.js';
 import { formatApplication, palette } from '../format.js';
 import { GLOBAL_HELP, type Command } from './command.js';
 
@@ -29,7 +29,8 @@ ${GLOBAL_HELP}`,
       const steps: { step: string; application: Application }[] = [];
       const show = (step: string, application: Application) => {
         steps.push({ step, application });
-        if (!values.json) ctx.io.out(`${p.bold(`▶ ${step}`)}\n${formatApplication(application, ctx.io.color, invokedAs(ctx.io.env))}\n`);
+        if (!values.json)
+          ctx.io.out(`${p.bold(`▶ ${step}`)}\n${formatApplication(application, ctx.io.color, suggestedCommand(ctx.io.env, values))}\n`);
       };
       const submitted: Application[] = [];
       for (const input of REFERENCE_APPLICATIONS) {

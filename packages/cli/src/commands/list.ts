@@ -1,7 +1,7 @@
 import { EXIT_OK } from '../exit-codes.js';
 import { parseCommand, print, withBackend } from '../context.js';
 import { formatPage } from '../format.js';
-import { invokedAs } from '../invocation.js';
+import { suggestedCommand } from '../invocation.js';
 import { UsageError } from '../usage-error.js';
 import { GLOBAL_HELP, type Command } from './command.js';
 
@@ -34,7 +34,7 @@ ${GLOBAL_HELP}`,
           page,
           ctx.io.color,
           (cursor) =>
-            `${invokedAs(ctx.io.env)} list${state ? ` --state ${state}` : ''}${status ? ` --status ${status}` : ''}${values.limit ? ` --limit ${values.limit}` : ''} --cursor ${cursor}`,
+            `${suggestedCommand(ctx.io.env, values)} list${state ? ` --state ${state}` : ''}${status ? ` --status ${status}` : ''}${values.limit ? ` --limit ${values.limit}` : ''} --cursor ${cursor}`,
         ),
       );
       return EXIT_OK;

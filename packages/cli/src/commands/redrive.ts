@@ -1,6 +1,6 @@
 import { EXIT_OK } from '../exit-codes.js';
 import { parseCommand, print, withBackend } from '../context.js';
-import { invokedAs } from '../invocation.js';
+import { suggestedCommand } from '../invocation.js';
 import { formatApplication } from '../format.js';
 import { GLOBAL_HELP, type Command } from './command.js';
 import { idOf } from './show.js';
@@ -19,7 +19,7 @@ ${GLOBAL_HELP}`,
     const id = idOf(positionals, 'redrive');
     return withBackend(ctx, values, async (backend) => {
       const application = await backend.redrive(id);
-      print(ctx.io, values.json, application, () => formatApplication(application, ctx.io.color, invokedAs(ctx.io.env)));
+      print(ctx.io, values.json, application, () => formatApplication(application, ctx.io.color, suggestedCommand(ctx.io.env, values)));
       return EXIT_OK;
     });
   },

@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { EXIT_OK } from '../exit-codes.js';
 import { parseCommand, print, withBackend } from '../context.js';
-import { invokedAs } from '../invocation.js';
+import { suggestedCommand } from '../invocation.js';
 import { formatApplication } from '../format.js';
 import { UsageError } from '../usage-error.js';
 import { GLOBAL_HELP, type Command } from './command.js';
@@ -37,7 +37,7 @@ const reviewWith = (fixed?: 'APPROVE' | 'REJECT'): Command['run'] =>
     const reviewer = remote ? undefined : (values.reviewer ?? localReviewer());
     return withBackend(ctx, values, async (backend) => {
       const application = await backend.review(id, decision, { reviewer, note: values.note });
-      print(ctx.io, values.json, application, () => formatApplication(application, ctx.io.color, invokedAs(ctx.io.env)));
+      print(ctx.io, values.json, application, () => formatApplication(application, ctx.io.color, suggestedCommand(ctx.io.env, values)));
       return EXIT_OK;
     });
   };

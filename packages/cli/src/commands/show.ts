@@ -1,6 +1,6 @@
 import { EXIT_OK } from '../exit-codes.js';
 import { parseCommand, print, withBackend } from '../context.js';
-import { invokedAs } from '../invocation.js';
+import { suggestedCommand } from '../invocation.js';
 import { formatApplication, formatHistory } from '../format.js';
 import { UsageError } from '../usage-error.js';
 import { GLOBAL_HELP, type Command } from './command.js';
@@ -19,7 +19,7 @@ export const show: Command = {
     const id = idOf(positionals, 'show');
     return withBackend(ctx, values, async (backend) => {
       const application = await backend.get(id);
-      print(ctx.io, values.json, application, () => formatApplication(application, ctx.io.color, invokedAs(ctx.io.env)));
+      print(ctx.io, values.json, application, () => formatApplication(application, ctx.io.color, suggestedCommand(ctx.io.env, values)));
       return EXIT_OK;
     });
   },

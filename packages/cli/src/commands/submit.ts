@@ -1,6 +1,6 @@
 import { EXIT_OK } from '../exit-codes.js';
 import { parseCommand, print, withBackend } from '../context.js';
-import { invokedAs } from '../invocation.js';
+import { suggestedCommand } from '../invocation.js';
 import { formatApplication } from '../format.js';
 import { parseJsonArgument } from '../json-argument.js';
 import { UsageError } from '../usage-error.js';
@@ -45,7 +45,7 @@ ${GLOBAL_HELP}`,
     }
     return withBackend(ctx, values, async (backend) => {
       const application = await backend.submit(input, { idempotencyKey: values['idempotency-key'] });
-      print(ctx.io, values.json, application, () => formatApplication(application, ctx.io.color, invokedAs(ctx.io.env)));
+      print(ctx.io, values.json, application, () => formatApplication(application, ctx.io.color, suggestedCommand(ctx.io.env, values)));
       return EXIT_OK;
     });
   },
