@@ -17,7 +17,7 @@ export default tseslint.config(
         'error',
         {
           enforceBuildableLibDependency: false,
-          allow: ['../../../scripts/pack.mjs'],
+          allow: ['../../../scripts/pack.mjs', '../../../scripts/launch.mjs'],
           // The CLI loads core and api on demand (so `bank --version` stays fast) and imports them statically inside
           // the modules it loads that way: a deliberate pattern, not a mixed-loading mistake.
           checkDynamicDependenciesExceptions: ['@bank/core', '@bank/core/*', '@bank/api', '@bank/api/*', '@bank/checks'],
