@@ -128,8 +128,7 @@ describe.each(Object.entries(ways))('through %s', (way, bank) => {
     }
     const why = process.getuid?.() === 0 ? 'the filesystem is read-only' : 'permission denied';
     // the default database, `.bank/bank.db` under the current folder
-    const cwd = join(at);
-    const run = await runBank(['list'], {}, cwd);
+    const run = await runBank(['list'], {}, at);
     expect(run).toMatchObject({ code: 69, stdout: '' });
     expect(run.stderr).toBe(
       `store_unavailable: cannot create the SQLite database ${join(at, '.bank', 'bank.db')}: cannot create its folder ${join(at, '.bank')} in ${at} (${why})\n`,

@@ -256,6 +256,21 @@ interface LegendItem {
   readonly caption: string;
 }
 
+/** A legend entry showing an arrow drawn as the graph draws its transitions. */
+const arrowSample = (color: string, width: number, caption: string): LegendItem => ({
+  sample: (x, y) =>
+    arrow(
+      [
+        [x, y + 13],
+        [x + 40, y + 13],
+      ],
+      color,
+      width,
+    ),
+  sampleWidth: 40,
+  caption,
+});
+
 function legendItems(marked: boolean): LegendItem[] {
   const box =
     (look: Look, label: string, final = false) =>
@@ -278,19 +293,7 @@ function legendItems(marked: boolean): LegendItem[] {
       })),
       { sample: box(MARK_LOOK.unvisited, 'state'), sampleWidth: 86, caption: 'not entered' },
       { sample: box(MARK_LOOK.passed, FLAGGED_BADGE), sampleWidth: 86, caption: 'check result flagged it' },
-      {
-        sample: (x, y) =>
-          arrow(
-            [
-              [x, y + 13],
-              [x + 40, y + 13],
-            ],
-            TAKEN_COLOR,
-            2.75,
-          ),
-        sampleWidth: 40,
-        caption: 'transition taken',
-      },
+      arrowSample(TAKEN_COLOR, 2.75, 'transition taken'),
     ];
   }
   return [
@@ -302,19 +305,7 @@ function legendItems(marked: boolean): LegendItem[] {
       sampleWidth: 12,
       caption: 'start: the initial state',
     },
-    {
-      sample: (x, y) =>
-        arrow(
-          [
-            [x, y + 13],
-            [x + 40, y + 13],
-          ],
-          EDGE_COLOR,
-          1.4,
-        ),
-      sampleWidth: 40,
-      caption: 'transition: event [guard]',
-    },
+    arrowSample(EDGE_COLOR, 1.4, 'transition: event [guard]'),
   ];
 }
 

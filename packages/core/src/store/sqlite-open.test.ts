@@ -31,6 +31,29 @@ const folder = () => {
   return path;
 };
 
+/**
+ * A new folder nothing can be written into: a read-only bind mount when running as root (root writes through file
+ * modes), else mode 555. `release` makes it writable again.
+ */
+function readOnlyFolder(ctx: { skip(note: string): never }): { locked: string; release: () => void } {
+  const locked = join(folder(), 'locked');
+  mkdirSync(locked);
+  if (process.getuid?.() !== 0) {
+    chmodSync(locked, 0o555);
+    return { locked, release: () => chmodSync(locked, 0o755) };
+  }
+  let unmount = () => {};
+  try {
+    execFileSync('mount', ['--bind', locked, locked], { stdio: 'ignore' });
+    unmount = () => execFileSync('umount', ['-l', locked], { stdio: 'ignore' });
+    execFileSync('mount', ['-o', 'remount,ro,bind', locked], { stdio: 'ignore' });
+  } catch {
+    unmount();
+    ctx.skip('running as root without mount(8): cannot make a read-only folder');
+  }
+  return { locked, release: unmount };
+}
+
 function openError(path: string): Error {
   try {
     createSqliteStore({ path });
@@ -122,23 +145,7 @@ describe('sqlite store: checks on open', () => {
   });
 
   it('reports a read-only folder where the file does not exist yet as not writable', (ctx) => {
-    const home = folder();
-    const locked = join(home, 'locked');
-    mkdirSync(locked);
-    let unmount = () => {};
-    if (process.getuid?.() === 0) {
-      // root writes through file modes: only a read-only mount stops it
-      try {
-        execFileSync('mount', ['--bind', locked, locked], { stdio: 'ignore' });
-        unmount = () => execFileSync('umount', ['-l', locked], { stdio: 'ignore' });
-        execFileSync('mount', ['-o', 'remount,ro,bind', locked], { stdio: 'ignore' });
-      } catch {
-        unmount();
-        ctx.skip('running as root without mount(8): cannot make a read-only folder');
-      }
-    } else {
-      chmodSync(locked, 0o555);
-    }
+    const { locked, release } = readOnlyFolder(ctx);
     try {
       const path = join(locked, 'bank.db');
       const error = openError(path);
@@ -150,29 +157,12 @@ describe('sqlite store: checks on open', () => {
       );
       expect(readdirSync(locked)).toStrictEqual([]);
     } finally {
-      unmount();
-      chmodSync(locked, 0o755);
+      release();
     }
   });
 
   it('says why a missing folder cannot be made in a read-only folder, not that something is missing', (ctx) => {
-    const home = folder();
-    const locked = join(home, 'locked');
-    mkdirSync(locked);
-    let unmount = () => {};
-    if (process.getuid?.() === 0) {
-      // root writes through file modes: only a read-only mount stops it
-      try {
-        execFileSync('mount', ['--bind', locked, locked], { stdio: 'ignore' });
-        unmount = () => execFileSync('umount', ['-l', locked], { stdio: 'ignore' });
-        execFileSync('mount', ['-o', 'remount,ro,bind', locked], { stdio: 'ignore' });
-      } catch {
-        unmount();
-        ctx.skip('running as root without mount(8): cannot make a read-only folder');
-      }
-    } else {
-      chmodSync(locked, 0o555);
-    }
+    const { locked, release } = readOnlyFolder(ctx);
     try {
       // `.bank/bank.db` under a read-only folder: `mkdir -p` itself reports ENOENT ("no such file or folder").
       const path = join(locked, 'dir', '.bank', 'bank.db');
@@ -184,8 +174,7 @@ describe('sqlite store: checks on open', () => {
         })`,
       );
     } finally {
-      unmount();
-      chmodSync(locked, 0o755);
+      release();
     }
   });
 
